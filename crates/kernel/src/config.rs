@@ -1,0 +1,261 @@
+//! Connection configuration: where the warehouse is, how to authenticate, and the knobs of the
+//! HTTP, retry, polling and result layers. Validation happens here, once, with clear messages.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::TokenProvider;
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::secret::Secret;
+
+/// How the connection obtains bearer tokens.
+#[derive(Clone)]
+pub enum AuthConfig {
+    /// A personal access token: used as is, never refreshed.
+    Token(Secret),
+    /// OAuth machine-to-machine client credentials against the workspace's `/oidc/v1/token`.
+    OAuthM2M {
+        client_id: String,
+        client_secret: Secret,
+        scope: String,
+    },
+    /// A caller-supplied provider (for example a JavaScript callback).
+    Provider(Arc<dyn TokenProvider>),
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthConfig::Token(_) => f.write_str("Token([REDACTED])"),
+            AuthConfig::OAuthM2M {
+                client_id, scope, ..
+            } => f
+                .debug_struct("OAuthM2M")
+                .field("client_id", client_id)
+                .field("client_secret", &"[REDACTED]")
+                .field("scope", scope)
+                .finish(),
+            AuthConfig::Provider(_) => f.write_str("Provider(..)"),
+        }
+    }
+}
+
+/// Knobs of result delivery.
+#[derive(Debug, Clone)]
+pub struct ResultConfig {
+    /// Ask the server for LZ4-framed Arrow. The manifest still decides how bytes are decoded.
+    pub lz4: bool,
+    /// Downloads of external links running at once.
+    pub max_concurrent_downloads: usize,
+    /// Bytes of downloaded, not yet consumed results held at most; downloads pause beyond it.
+    pub memory_budget_bytes: usize,
+    /// A link this close to its expiration is refreshed before it is used.
+    pub link_expiry_threshold: Duration,
+    /// Attempts per chunk download (transient failures and refreshed links included).
+    pub max_download_attempts: u32,
+}
+
+impl Default for ResultConfig {
+    fn default() -> Self {
+        ResultConfig {
+            lz4: true,
+            max_concurrent_downloads: 8,
+            memory_budget_bytes: 256 * 1024 * 1024,
+            link_expiry_threshold: Duration::from_secs(30),
+            max_download_attempts: 5,
+        }
+    }
+}
+
+/// Statement polling: a short first interval growing to a cap.
+#[derive(Debug, Clone)]
+pub struct PollConfig {
+    pub initial: Duration,
+    pub max: Duration,
+    /// The server-side `wait_timeout` of the submission, in whole seconds: 0 or 5..=50.
+    pub wait_timeout_secs: u32,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            initial: Duration::from_millis(20),
+            max: Duration::from_millis(500),
+            wait_timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    pub http_path: String,
+    pub auth: AuthConfig,
+    pub catalog: Option<String>,
+    pub schema: Option<String>,
+    pub session_confs: BTreeMap<String, String>,
+    /// Extra trusted CA certificates (PEM). When set, only these roots are trusted.
+    pub ca_pem: Option<Vec<u8>>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    pub poll: PollConfig,
+    pub results: ResultConfig,
+    pub user_agent: String,
+}
+
+impl Config {
+    pub fn new(host: impl Into<String>, http_path: impl Into<String>, auth: AuthConfig) -> Self {
+        Config {
+            host: host.into(),
+            http_path: http_path.into(),
+            auth,
+            catalog: None,
+            schema: None,
+            session_confs: BTreeMap::new(),
+            ca_pem: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            poll: PollConfig::default(),
+            results: ResultConfig::default(),
+            user_agent: format!("sluice/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// Base URL (`scheme://host[:port]`) of the workspace.
+    pub fn base_url(&self) -> Result<String> {
+        base_url(&self.host)
+    }
+
+    pub fn warehouse_id(&self) -> Result<String> {
+        warehouse_id(&self.http_path)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        self.base_url()?;
+        self.warehouse_id()?;
+        if let AuthConfig::Token(t) = &self.auth {
+            if t.is_empty() {
+                return Err(Error::invalid_argument("token must not be empty"));
+            }
+        }
+        let w = self.poll.wait_timeout_secs;
+        if w != 0 && !(5..=50).contains(&w) {
+            return Err(Error::invalid_argument(format!(
+                "wait timeout must be 0 or between 5 and 50 seconds, got {w}"
+            )));
+        }
+        if self.results.max_concurrent_downloads == 0 {
+            return Err(Error::invalid_argument(
+                "max concurrent downloads must be at least 1",
+            ));
+        }
+        if self.results.max_download_attempts == 0 {
+            return Err(Error::invalid_argument(
+                "max download attempts must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Accepts `host`, `host:port`, `https://host[:port][/]` and `http://…` (plain HTTP only when
+/// asked for explicitly).
+fn base_url(host: &str) -> Result<String> {
+    let host = host.trim().trim_end_matches('/');
+    if host.is_empty() {
+        return Err(Error::invalid_argument("host must not be empty"));
+    }
+    let with_scheme = if host.starts_with("https://") || host.starts_with("http://") {
+        host.to_string()
+    } else if host.contains("://") {
+        return Err(Error::invalid_argument(
+            "host must use https:// (or http:// explicitly)",
+        ));
+    } else {
+        format!("https://{host}")
+    };
+    let url = reqwest::Url::parse(&with_scheme)
+        .map_err(|e| Error::invalid_argument(format!("host is not a valid address: {e}")))?;
+    if url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+        return Err(Error::invalid_argument(
+            "host must be a bare host name with an optional port, without a path",
+        ));
+    }
+    Ok(with_scheme)
+}
+
+/// The warehouse id is the segment after `/warehouses/` (or `/endpoints/`) of the HTTP path.
+fn warehouse_id(http_path: &str) -> Result<String> {
+    for marker in ["/warehouses/", "/endpoints/"] {
+        if let Some(pos) = http_path.rfind(marker) {
+            let id: String = http_path[pos + marker.len()..]
+                .chars()
+                .take_while(|c| *c != '?' && *c != '&' && *c != '/')
+                .collect();
+            if !id.is_empty() {
+                return Ok(id);
+            }
+        }
+    }
+    Err(Error::invalid_argument(format!(
+        "httpPath must look like /sql/1.0/warehouses/<id>, got {http_path:?}"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_forms() {
+        assert_eq!(
+            base_url("localhost:8443").unwrap(),
+            "https://localhost:8443"
+        );
+        assert_eq!(
+            base_url("https://adb-1.azuredatabricks.net/").unwrap(),
+            "https://adb-1.azuredatabricks.net"
+        );
+        assert_eq!(
+            base_url("http://127.0.0.1:1").unwrap(),
+            "http://127.0.0.1:1"
+        );
+        assert!(base_url("").is_err());
+        assert!(base_url("ftp://x").is_err());
+        assert!(base_url("https://x/some/path").is_err());
+    }
+
+    #[test]
+    fn warehouse_id_from_path() {
+        assert_eq!(
+            warehouse_id("/sql/1.0/warehouses/abc123").unwrap(),
+            "abc123"
+        );
+        assert_eq!(warehouse_id("/sql/1.0/endpoints/e1?o=1").unwrap(), "e1");
+        assert!(warehouse_id("/sql/protocolv1/o/1/cluster").is_err());
+    }
+
+    #[test]
+    fn debug_never_prints_secrets() {
+        let c = Config::new(
+            "h",
+            "/sql/1.0/warehouses/w",
+            AuthConfig::OAuthM2M {
+                client_id: "id".into(),
+                client_secret: Secret::new("canary-secret"),
+                scope: "all-apis".into(),
+            },
+        );
+        assert!(!format!("{c:?}").contains("canary-secret"));
+        let t = Config::new(
+            "h",
+            "/w/warehouses/x",
+            AuthConfig::Token(Secret::new("canary-tok")),
+        );
+        assert!(!format!("{t:?}").contains("canary-tok"));
+    }
+}

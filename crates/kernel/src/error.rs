@@ -1,0 +1,177 @@
+//! One error type for everything the kernel does, with a stable `code` that the binding and the
+//! TypeScript facade map to PEP 249 classes. Messages never carry secrets: every place that builds
+//! one from foreign text (HTTP bodies, reqwest errors) goes through the constructors here.
+
+use std::fmt;
+
+/// Stable, closed set of error codes. Their string forms are part of the public contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    InvalidArgument,
+    Unauthenticated,
+    PermissionDenied,
+    NotFound,
+    ResourceExhausted,
+    Unavailable,
+    Timeout,
+    Cancelled,
+    Network,
+    SqlError,
+    DataLoss,
+    Closed,
+    NotSupported,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "InvalidArgument",
+            ErrorCode::Unauthenticated => "Unauthenticated",
+            ErrorCode::PermissionDenied => "PermissionDenied",
+            ErrorCode::NotFound => "NotFound",
+            ErrorCode::ResourceExhausted => "ResourceExhausted",
+            ErrorCode::Unavailable => "Unavailable",
+            ErrorCode::Timeout => "Timeout",
+            ErrorCode::Cancelled => "Cancelled",
+            ErrorCode::Network => "Network",
+            ErrorCode::SqlError => "SqlError",
+            ErrorCode::DataLoss => "DataLoss",
+            ErrorCode::Closed => "Closed",
+            ErrorCode::NotSupported => "NotSupported",
+            ErrorCode::Internal => "Internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kernel error. Fields mirror what a driver user needs to react (code, SQLSTATE, statement
+/// id, HTTP status, retryable) plus a redacted cause chain as text. Boxed so `Result`s stay small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error(Box<ErrorFields>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFields {
+    pub code: ErrorCode,
+    pub message: String,
+    pub sql_state: Option<String>,
+    pub error_class: Option<String>,
+    pub statement_id: Option<String>,
+    pub http_status: Option<u16>,
+    pub retryable: bool,
+    pub vendor_code: Option<String>,
+    pub causes: Vec<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl std::ops::Deref for Error {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
+    }
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error(Box::new(ErrorFields {
+            code,
+            message: message.into(),
+            sql_state: None,
+            error_class: None,
+            statement_id: None,
+            http_status: None,
+            retryable: false,
+            vendor_code: None,
+            causes: Vec::new(),
+        }))
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal, message)
+    }
+
+    pub fn data_loss(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::DataLoss, message)
+    }
+
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Cancelled, message)
+    }
+
+    pub fn closed(what: &str) -> Self {
+        Error::new(ErrorCode::Closed, format!("{what} is closed"))
+    }
+
+    pub fn with_statement_id(mut self, id: impl Into<String>) -> Self {
+        self.statement_id = Some(id.into());
+        self
+    }
+
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    pub fn with_vendor_code(mut self, vendor_code: impl Into<String>) -> Self {
+        self.vendor_code = Some(vendor_code.into());
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl fmt::Display) -> Self {
+        self.causes.push(cause.to_string());
+        self
+    }
+
+    /// A transport failure. reqwest's Display includes the URL, which for downloads is a
+    /// pre-signed secret, so the URL is always stripped first.
+    pub fn from_transport(context: &str, err: reqwest::Error) -> Self {
+        let err = err.without_url();
+        let code = if err.is_timeout() {
+            ErrorCode::Timeout
+        } else {
+            ErrorCode::Network
+        };
+        let mut chain = Vec::new();
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
+        let mut e = Error::new(code, format!("{context}: {err}")).with_retryable(true);
+        e.causes = chain;
+        e
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(state) = &self.sql_state {
+            write!(f, " (SQLSTATE {state})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,104 @@
+//! One decoded result chunk: the decompressed Arrow IPC stream and the record batches read from
+//! it without copying. The binding hands the bytes to JavaScript as they are; Rust callers use
+//! the batches.
+
+use arrow_array::RecordBatch;
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::StreamDecoder;
+use arrow_ipc::writer::StreamWriter;
+use arrow_schema::SchemaRef;
+
+use crate::error::{Error, Result};
+
+pub struct Chunk {
+    pub index: i64,
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    ipc: Option<Buffer>,
+}
+
+impl Chunk {
+    /// Decodes and validates a whole IPC stream (schema, batches, end of stream).
+    pub fn from_ipc(index: i64, bytes: Vec<u8>) -> Result<Chunk> {
+        let whole = Buffer::from_vec(bytes);
+        let mut rest = whole.clone();
+        let mut decoder = StreamDecoder::new();
+        let mut batches = Vec::new();
+        while !rest.is_empty() {
+            let decoded = decoder.decode(&mut rest).map_err(|e| {
+                Error::data_loss(format!(
+                    "result chunk {index} is not a valid Arrow IPC stream: {e}"
+                ))
+            })?;
+            if let Some(batch) = decoded {
+                batches.push(batch);
+            }
+        }
+        decoder.finish().map_err(|e| {
+            Error::data_loss(format!(
+                "result chunk {index} ends in the middle of an Arrow message: {e}"
+            ))
+        })?;
+        let schema = decoder.schema().ok_or_else(|| {
+            Error::data_loss(format!("result chunk {index} holds no Arrow schema"))
+        })?;
+        Ok(Chunk {
+            index,
+            schema,
+            batches,
+            ipc: Some(whole),
+        })
+    }
+
+    pub fn from_batches(index: i64, schema: SchemaRef, batches: Vec<RecordBatch>) -> Chunk {
+        Chunk {
+            index,
+            schema,
+            batches,
+            ipc: None,
+        }
+    }
+
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+
+    pub fn byte_len(&self) -> usize {
+        self.ipc.as_ref().map_or_else(
+            || self.batches.iter().map(|b| b.get_array_memory_size()).sum(),
+            |b| b.len(),
+        )
+    }
+
+    /// The chunk as one Arrow IPC stream. Without copying when the chunk arrived as IPC and
+    /// nothing else holds its memory; encoded otherwise.
+    pub fn into_ipc(self) -> Result<Vec<u8>> {
+        let Chunk {
+            schema,
+            batches,
+            ipc,
+            ..
+        } = self;
+        match ipc {
+            Some(buffer) => {
+                drop(batches);
+                Ok(buffer
+                    .into_vec::<u8>()
+                    .unwrap_or_else(|shared| shared.as_slice().to_vec()))
+            }
+            None => encode_ipc(&schema, &batches),
+        }
+    }
+}
+
+/// Encodes batches (possibly none) as one IPC stream with its schema.
+pub fn encode_ipc(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<u8>> {
+    let fail =
+        |e: arrow_schema::ArrowError| Error::internal(format!("could not encode Arrow IPC: {e}"));
+    let mut writer = StreamWriter::try_new(Vec::new(), schema).map_err(fail)?;
+    for batch in batches {
+        writer.write(batch).map_err(fail)?;
+    }
+    writer.finish().map_err(fail)?;
+    writer.into_inner().map_err(fail)
+}

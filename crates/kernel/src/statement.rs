@@ -1,0 +1,359 @@
+//! One statement execution: submit, poll to a terminal state, stream the result. `cancel()` and
+//! `close()` never queue behind an in-flight fetch: they trip a cancellation token first, and
+//! talk to the server with their own requests.
+
+use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::Duration;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use reqwest::Method;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::connection::{is_session_gone, ConnInner};
+use crate::error::{Error, ErrorCode, Result};
+use crate::results::{Chunk, ResultStream, StreamContext};
+use crate::retry::Operation;
+use crate::sql_error::statement_failure;
+use crate::wire::{ColumnInfo, ExecuteRequest, ParameterItem, StatementResponse, StatementState};
+
+#[derive(Debug, Clone, Default)]
+pub struct ExecuteOptions {
+    pub parameters: Vec<ParameterItem>,
+    /// Client-side limit on submission plus polling; the statement is cancelled on the server.
+    pub timeout: Option<Duration>,
+    pub row_limit: Option<i64>,
+}
+
+/// What is known of a succeeded statement before its rows are read.
+#[derive(Debug, Clone)]
+pub struct ResultInfo {
+    pub statement_id: String,
+    pub columns: Vec<ColumnInfo>,
+    pub total_row_count: Option<i64>,
+    pub total_chunk_count: Option<i64>,
+    pub truncated: bool,
+    pub schema: SchemaRef,
+}
+
+pub struct Statement {
+    conn: Arc<ConnInner>,
+    cancel: CancellationToken,
+    id: Arc<SyncMutex<Option<String>>>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+    closed: std::sync::atomic::AtomicBool,
+    results: Mutex<Option<ResultStream>>,
+}
+
+impl Statement {
+    pub(crate) fn new(conn: Arc<ConnInner>) -> Statement {
+        Statement {
+            conn,
+            cancel: CancellationToken::new(),
+            id: Arc::new(SyncMutex::new(None)),
+            finished: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            results: Mutex::new(None),
+        }
+    }
+
+    pub fn statement_id(&self) -> Option<String> {
+        self.id.lock().expect("statement id lock").clone()
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::closed("the statement"));
+        }
+        if self.conn.is_closed() {
+            return Err(Error::closed("the connection"));
+        }
+        Ok(())
+    }
+
+    /// Runs `sql` to completion and prepares its result stream.
+    pub async fn execute(&self, sql: &str, options: ExecuteOptions) -> Result<ResultInfo> {
+        self.check_open()?;
+        if self.id.lock().expect("statement id lock").is_some() {
+            return Err(Error::invalid_argument(
+                "a statement handle runs one statement; create another",
+            ));
+        }
+        let run = self.run(sql, &options);
+        let outcome = match options.timeout {
+            None => run.await,
+            Some(limit) => match tokio::time::timeout(limit, run).await {
+                Ok(r) => r,
+                Err(_) => {
+                    self.cancel.cancel();
+                    Err(Error::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "the statement did not finish within {} ms and was cancelled",
+                            limit.as_millis()
+                        ),
+                    ))
+                }
+            },
+        };
+        match outcome {
+            Ok(info) => Ok(info),
+            Err(mut e) => {
+                if matches!(e.code, ErrorCode::Cancelled | ErrorCode::Timeout) {
+                    self.cancel_on_server();
+                }
+                if e.statement_id.is_none() {
+                    e.statement_id = self.statement_id();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn run(&self, sql: &str, options: &ExecuteOptions) -> Result<ResultInfo> {
+        let mut session_id = self.conn.session_id().await?;
+        let mut reopened = false;
+        let response = loop {
+            match self.submit(sql, &session_id, options).await {
+                Err(e) if !reopened && is_session_gone(&e) => {
+                    session_id = self.conn.reopen_session(&session_id).await?;
+                    reopened = true;
+                }
+                other => break other?,
+            }
+        };
+        let response = self.poll(response).await?;
+        self.finished
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let id = response.statement_id.clone();
+        match response.status.state {
+            StatementState::Succeeded => {}
+            StatementState::Failed => return Err(statement_failure(&id, &response.status)),
+            StatementState::Canceled => {
+                return Err(Error::cancelled("the statement was cancelled").with_statement_id(id))
+            }
+            StatementState::Closed => {
+                return Err(Error::closed("the statement (on the server)").with_statement_id(id))
+            }
+            other => {
+                return Err(Error::internal(format!(
+                    "the statement ended in an unexpected state {other:?}"
+                ))
+                .with_statement_id(id))
+            }
+        }
+        let manifest = response.manifest.unwrap_or_default();
+        let stream = ResultStream::start(
+            StreamContext {
+                api: self.conn.api.clone(),
+                downloads: self.conn.downloads.clone(),
+                config: self.conn.config.results.clone(),
+                statement_id: id.clone(),
+            },
+            &manifest,
+            response.result,
+            self.cancel.child_token(),
+        );
+        let info = ResultInfo {
+            statement_id: id,
+            columns: manifest.columns().to_vec(),
+            total_row_count: manifest.total_row_count,
+            total_chunk_count: manifest.total_chunk_count,
+            truncated: manifest.truncated.unwrap_or(false),
+            schema: stream.manifest_schema(),
+        };
+        *self.results.lock().await = Some(stream);
+        Ok(info)
+    }
+
+    /// Submits the statement. The request runs in its own task: when the caller cancels while it
+    /// is in flight, that task still learns the statement id and cancels it on the server.
+    async fn submit(
+        &self,
+        sql: &str,
+        session_id: &str,
+        options: &ExecuteOptions,
+    ) -> Result<StatementResponse> {
+        let config = &self.conn.config;
+        let body = serde_json::to_value(ExecuteRequest {
+            statement: sql,
+            warehouse_id: &self.conn.warehouse_id,
+            session_id,
+            disposition: "INLINE_OR_EXTERNAL_LINKS",
+            format: "ARROW_STREAM",
+            wait_timeout: format!("{}s", config.poll.wait_timeout_secs),
+            on_wait_timeout: "CONTINUE",
+            result_compression: config.results.lz4.then_some("LZ4_FRAME"),
+            row_limit: options.row_limit,
+            parameters: &options.parameters,
+        })
+        .map_err(|e| Error::internal(format!("could not encode the request: {e}")))?;
+        let api = self.conn.api.clone();
+        let id_slot = self.id.clone();
+        let mut task = tokio::spawn(async move {
+            let r: Result<StatementResponse> = api
+                .call(
+                    Operation::ExecuteStatement,
+                    Method::POST,
+                    "/api/2.0/sql/statements",
+                    Some(&body),
+                    &CancellationToken::new(),
+                )
+                .await;
+            if let Ok(resp) = &r {
+                *id_slot.lock().expect("statement id lock") = Some(resp.statement_id.clone());
+            }
+            (r, api)
+        });
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => {
+                let finished = self.finished.clone();
+                tokio::spawn(async move {
+                    if let Ok((Ok(resp), api)) = task.await {
+                        if !resp.status.state.is_terminal() {
+                            cancel_remote(&api, &resp.statement_id).await;
+                        }
+                        finished.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+                Err(Error::cancelled("the statement was cancelled"))
+            }
+            joined = &mut task => {
+                let (r, _) = joined.map_err(|e| Error::internal(format!("statement submission stopped: {e}")))?;
+                r
+            }
+        }
+    }
+
+    async fn poll(&self, mut response: StatementResponse) -> Result<StatementResponse> {
+        let poll = &self.conn.config.poll;
+        let mut interval = poll.initial;
+        while !response.status.state.is_terminal() {
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return Err(Error::cancelled("the statement was cancelled")),
+                _ = tokio::time::sleep(interval) => {}
+            }
+            interval = (interval * 2).min(poll.max);
+            let path = format!("/api/2.0/sql/statements/{}", response.statement_id);
+            response = self
+                .conn
+                .api
+                .call::<(), _>(
+                    Operation::GetStatement,
+                    Method::GET,
+                    &path,
+                    None,
+                    &self.cancel,
+                )
+                .await?;
+        }
+        Ok(response)
+    }
+
+    /// The next chunk of the result, as decoded Arrow plus its IPC bytes.
+    pub async fn next_chunk(&self) -> Result<Option<Chunk>> {
+        self.check_open()?;
+        let mut guard = self.results.lock().await;
+        let stream = guard.as_mut().ok_or_else(|| {
+            Error::invalid_argument("the statement has no result: execute it first")
+        })?;
+        stream.next_chunk().await
+    }
+
+    pub async fn next_batch(&self) -> Result<Option<RecordBatch>> {
+        self.check_open()?;
+        let mut guard = self.results.lock().await;
+        let stream = guard.as_mut().ok_or_else(|| {
+            Error::invalid_argument("the statement has no result: execute it first")
+        })?;
+        stream.next_batch().await
+    }
+
+    /// Stops local work at once and asks the server to cancel. Returns without waiting for any
+    /// in-flight fetch.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+        self.cancel_on_server();
+    }
+
+    fn cancel_on_server(&self) {
+        if self.finished.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        if let Some(id) = self.statement_id() {
+            let api = self.conn.api.clone();
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn(async move { cancel_remote(&api, &id).await });
+            }
+        }
+    }
+
+    /// Idempotent, best-effort: stops downloads, frees buffered results and closes the statement
+    /// on the server.
+    pub async fn close(&self) -> Result<()> {
+        if self.closed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.cancel.cancel();
+        if let Some(mut stream) = self.results.lock().await.take() {
+            stream.cancel();
+        }
+        if let Some(id) = self.statement_id() {
+            if !self.finished.load(std::sync::atomic::Ordering::SeqCst) {
+                cancel_remote(&self.conn.api, &id).await;
+            }
+            close_remote(&self.conn.api, &id).await;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        self.cancel.cancel();
+        let (Some(id), Ok(handle)) = (self.statement_id(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let api = self.conn.api.clone();
+        let running = !self.finished.load(std::sync::atomic::Ordering::SeqCst);
+        handle.spawn(async move {
+            if running {
+                cancel_remote(&api, &id).await;
+            }
+            close_remote(&api, &id).await;
+        });
+    }
+}
+
+async fn cancel_remote(api: &crate::http::ApiClient, id: &str) {
+    let path = format!("/api/2.0/sql/statements/{id}/cancel");
+    let _ignored: Result<serde_json::Value> = api
+        .call::<(), _>(
+            Operation::CancelStatement,
+            Method::POST,
+            &path,
+            None,
+            &CancellationToken::new(),
+        )
+        .await;
+}
+
+async fn close_remote(api: &crate::http::ApiClient, id: &str) {
+    let path = format!("/api/2.0/sql/statements/{id}");
+    let _ignored: Result<serde_json::Value> = api
+        .call::<(), _>(
+            Operation::CloseStatement,
+            Method::DELETE,
+            &path,
+            None,
+            &CancellationToken::new(),
+        )
+        .await;
+}

@@ -1,0 +1,138 @@
+/**
+ * The ts backend's resolved configuration: the caller's options with the kernel's defaults
+ * (crates/kernel/src/config.rs) filled in, plus the base URL and warehouse id derived once.
+ */
+
+import type { BackendOptions } from '../backend';
+import { makeError } from '../errors';
+
+export interface RetryConfig {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** No retry starts once this much time has passed since the first attempt. */
+  budgetMs: number;
+}
+
+export interface ResultConfig {
+  lz4: boolean;
+  maxConcurrentDownloads: number;
+  memoryBudgetBytes: number;
+  linkExpiryThresholdMs: number;
+  maxDownloadAttempts: number;
+}
+
+export interface Config {
+  baseUrl: string;
+  warehouseId: string;
+  auth: { kind: 'token'; token: string } | { kind: 'oauth-m2m'; clientId: string; clientSecret: string; scope: string };
+  catalog?: string;
+  schema?: string;
+  sessionConfs: Record<string, string>;
+  caPem?: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  retry: RetryConfig;
+  pollInitialMs: number;
+  pollMaxMs: number;
+  waitTimeoutSecs: number;
+  results: ResultConfig;
+  userAgent: string;
+}
+
+const VERSION = '0.1.0';
+
+function invalid(message: string): Error {
+  return makeError(message, { code: 'InvalidArgument' });
+}
+
+/** Accepts `host`, `host:port`, `https://host[:port][/]` and `http://…` (plain HTTP only when explicit). */
+export function baseUrl(host: string): string {
+  const trimmed = host.trim().replace(/\/+$/, '');
+  if (trimmed === '') throw invalid('host must not be empty');
+  let withScheme: string;
+  if (trimmed.startsWith('https://') || trimmed.startsWith('http://')) withScheme = trimmed;
+  else if (trimmed.includes('://')) throw invalid('host must use https:// (or http:// explicitly)');
+  else withScheme = `https://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch (e) {
+    throw invalid(`host is not a valid address: ${(e as Error).message}`);
+  }
+  if (url.hostname === '' || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+    throw invalid('host must be a bare host name with an optional port, without a path');
+  }
+  return withScheme;
+}
+
+/** The warehouse id is the segment after `/warehouses/` (or `/endpoints/`) of the HTTP path. */
+export function warehouseId(httpPath: string): string {
+  for (const marker of ['/warehouses/', '/endpoints/']) {
+    const at = httpPath.lastIndexOf(marker);
+    if (at >= 0) {
+      const id = /^[^?&/]*/.exec(httpPath.slice(at + marker.length))?.[0] ?? '';
+      if (id !== '') return id;
+    }
+  }
+  throw invalid(`httpPath must look like /sql/1.0/warehouses/<id>, got ${JSON.stringify(httpPath)}`);
+}
+
+export function resolveConfig(o: BackendOptions): Config {
+  let auth: Config['auth'];
+  if (o.token !== undefined && o.oauthClientId === undefined && o.oauthClientSecret === undefined) {
+    if (o.token === '') throw invalid('token must not be empty');
+    auth = { kind: 'token', token: o.token };
+  } else if (o.token === undefined && o.oauthClientId !== undefined && o.oauthClientSecret !== undefined) {
+    auth = {
+      kind: 'oauth-m2m',
+      clientId: o.oauthClientId,
+      clientSecret: o.oauthClientSecret,
+      scope: o.oauthScope ?? 'all-apis',
+    };
+  } else {
+    throw invalid('give either a token, or an OAuth client id and secret');
+  }
+  const waitTimeoutSecs = o.waitTimeoutSecs ?? 10;
+  if (waitTimeoutSecs !== 0 && (waitTimeoutSecs < 5 || waitTimeoutSecs > 50)) {
+    throw invalid(`wait timeout must be 0 or between 5 and 50 seconds, got ${waitTimeoutSecs}`);
+  }
+  const maxConcurrentDownloads = o.maxConcurrentDownloads ?? 8;
+  if (maxConcurrentDownloads < 1) throw invalid('max concurrent downloads must be at least 1');
+  const maxDownloadAttempts = o.maxDownloadAttempts ?? 5;
+  if (maxDownloadAttempts < 1) throw invalid('max download attempts must be at least 1');
+  const memoryBudgetBytes = o.memoryBudgetBytes ?? 256 * 1024 * 1024;
+  if (!(memoryBudgetBytes >= 1)) throw invalid('memoryBudgetBytes must be a positive number');
+  if (o.caPem !== undefined && !o.caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw invalid('the CA certificate is not valid PEM: no certificate found');
+  }
+  return {
+    baseUrl: baseUrl(o.host),
+    warehouseId: warehouseId(o.httpPath),
+    auth,
+    catalog: o.catalog,
+    schema: o.schema,
+    sessionConfs: o.sessionConfs ?? {},
+    caPem: o.caPem,
+    connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
+    requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
+    retry: {
+      maxRetries: o.maxRetries ?? 5,
+      minBackoffMs: o.minBackoffMs ?? 1000,
+      maxBackoffMs: o.maxBackoffMs ?? 60_000,
+      budgetMs: o.retryBudgetMs ?? 900_000,
+    },
+    pollInitialMs: o.pollInitialMs ?? 20,
+    pollMaxMs: o.pollMaxMs ?? 500,
+    waitTimeoutSecs,
+    results: {
+      lz4: o.lz4 !== false,
+      maxConcurrentDownloads,
+      memoryBudgetBytes,
+      linkExpiryThresholdMs: o.linkExpiryThresholdMs ?? 30_000,
+      maxDownloadAttempts,
+    },
+    userAgent: o.userAgent ?? `sluice/${VERSION} (ts)`,
+  };
+}

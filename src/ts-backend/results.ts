@@ -1,0 +1,214 @@
+/**
+ * A statement's result as an in-order stream of chunks (as crates/kernel/src/results/mod.rs):
+ * inline Arrow attachments or pre-signed links downloaded in parallel ahead of the consumer. A
+ * byte budget bounds what is downloaded but not yet consumed; sizes and row counts are checked
+ * against the manifest, so a result is complete or an error, never silently short.
+ */
+
+import { makeError } from '../errors';
+import type { ResultConfig } from './config';
+import { download } from './download';
+import { cancelled, dataLoss, withStatementId } from './failures';
+import type { ApiClient } from './http';
+import { summarizeIpc } from './ipc';
+import { LinkCache } from './links';
+import { decodeFrames } from './lz4';
+import { sleep } from './sleep';
+import type { Transport } from './transport';
+import type { ExternalLink, Manifest, ResultData } from './wire';
+
+/** What the manifest promises about one chunk. */
+export interface Plan {
+  index: number;
+  rows?: number;
+  /** Uncompressed Arrow IPC size. */
+  bytes?: number;
+}
+
+type Settled = { ok: true; bytes: Uint8Array; rows: number } | { ok: false; error: unknown };
+
+interface Slot {
+  plan: Plan;
+  /** Budget bytes held until the consumer takes the chunk. */
+  cost: number;
+  result: Promise<Settled>;
+}
+
+export interface StreamContext {
+  api: ApiClient;
+  transport: Transport;
+  config: ResultConfig;
+  statementId: string;
+}
+
+export function plansOf(manifest: Manifest, first: ResultData | undefined): Plan[] {
+  if (manifest.chunks) {
+    return manifest.chunks
+      .map((c) => ({ index: c.chunk_index, rows: c.row_count, bytes: c.byte_count }))
+      .sort((a, b) => a.index - b.index);
+  }
+  if (manifest.total_chunk_count !== undefined) {
+    return Array.from({ length: manifest.total_chunk_count }, (_, index) => ({ index }));
+  }
+  const hasData =
+    first !== undefined &&
+    (first.attachment !== undefined || first.data_array !== undefined || first.external_links !== undefined);
+  return hasData ? [{ index: first.chunk_index ?? 0 }] : [];
+}
+
+export class ResultStream {
+  private readonly links: LinkCache;
+  private readonly plans: Plan[];
+  private readonly lz4: boolean;
+  private readonly expectedRows: number | undefined;
+  private readonly controller = new AbortController();
+  private readonly signal: AbortSignal;
+  private readonly slots: Slot[] = [];
+  private nextPlan = 0;
+  private held = 0;
+  private downloading = 0;
+  private deliveredRows = 0;
+  private finished = false;
+
+  constructor(
+    private readonly ctx: StreamContext,
+    manifest: Manifest,
+    first: ResultData | undefined,
+    statementSignal: AbortSignal,
+  ) {
+    this.links = new LinkCache(ctx.api, ctx.statementId, ctx.config.linkExpiryThresholdMs, first);
+    this.plans = plansOf(manifest, first);
+    this.lz4 = manifest.result_compression === 'LZ4_FRAME';
+    this.expectedRows = manifest.total_row_count;
+    this.signal = AbortSignal.any([statementSignal, this.controller.signal]);
+    this.pump();
+  }
+
+  /** The next chunk as one Arrow IPC stream, in order, or null once every promised row arrived. */
+  async nextChunk(): Promise<Uint8Array | null> {
+    if (this.finished) return null;
+    if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
+    const slot = this.slots[0];
+    if (slot === undefined) {
+      this.finished = true;
+      if (this.expectedRows !== undefined && this.expectedRows !== this.deliveredRows) {
+        throw dataLoss(
+          `the result promised ${this.expectedRows} rows but ${this.deliveredRows} arrived`,
+          this.ctx.statementId,
+        );
+      }
+      return null;
+    }
+    const settled = await slot.result;
+    if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
+    this.slots.shift();
+    this.held -= slot.cost;
+    if (!settled.ok) return this.stop(settled.error);
+    this.deliveredRows += settled.rows;
+    this.pump();
+    return settled.bytes;
+  }
+
+  /** Stops every download now and drops what was buffered. */
+  cancel(): void {
+    this.finished = true;
+    this.controller.abort();
+    this.slots.length = 0;
+    this.held = 0;
+  }
+
+  private stop(error: unknown): never {
+    this.cancel();
+    throw withStatementId(error, this.ctx.statementId);
+  }
+
+  /**
+   * Starts downloads in chunk order while fewer than `maxConcurrentDownloads` run and the
+   * budget allows; a chunk's cost is clamped to the budget so the head can always start.
+   */
+  private pump(): void {
+    const { memoryBudgetBytes: budget, maxConcurrentDownloads } = this.ctx.config;
+    const defaultCost = Math.max(1, Math.floor(budget / maxConcurrentDownloads));
+    while (!this.finished && this.nextPlan < this.plans.length && this.downloading < maxConcurrentDownloads) {
+      const plan = this.plans[this.nextPlan];
+      const cost = Math.min(plan.bytes !== undefined ? Math.max(plan.bytes, 1) : defaultCost, budget);
+      if (this.held + cost > budget) return;
+      this.nextPlan += 1;
+      this.held += cost;
+      this.downloading += 1;
+      const result = this.load(plan).then(
+        (r): Settled => ({ ok: true, ...r }),
+        (error: unknown): Settled => ({ ok: false, error }),
+      );
+      void result.then(() => {
+        this.downloading -= 1;
+        this.pump();
+      });
+      this.slots.push({ plan, cost, result });
+    }
+  }
+
+  private async load(plan: Plan): Promise<{ bytes: Uint8Array; rows: number }> {
+    const loaded = await this.fetch(plan);
+    this.links.forget(plan.index);
+    if (plan.rows !== undefined && loaded.rows !== plan.rows) {
+      throw dataLoss(`result chunk ${plan.index} holds ${loaded.rows} rows but the manifest promised ${plan.rows}`);
+    }
+    return loaded;
+  }
+
+  private async fetch(plan: Plan): Promise<{ bytes: Uint8Array; rows: number }> {
+    let refused: ExternalLink | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const source = await this.links.source(plan.index, refused, this.signal);
+      if (source.kind === 'inline') return this.decodeInline(plan, source.data);
+      const link = source.link;
+      // Compressed data can be slightly larger than the plain bytes; allow for LZ4's worst case.
+      const maxBytes = plan.bytes !== undefined ? plan.bytes + Math.floor(plan.bytes / 64) + 64 * 1024 : undefined;
+      const outcome = await download(this.ctx.transport, link, maxBytes, this.signal);
+      let error: unknown;
+      switch (outcome.kind) {
+        case 'ok':
+          return this.decode(plan, outcome.body);
+        case 'fatal':
+          throw outcome.error;
+        case 'refused':
+          refused = link;
+          error = makeError(
+            `the result link for chunk ${plan.index} was refused (HTTP ${outcome.status}) and refreshing it did not help`,
+            { code: 'DataLoss', httpStatus: outcome.status },
+          );
+          break;
+        case 'transient':
+          // A timeout or reset is not an expiry: retry the same link after a short pause.
+          error = outcome.error;
+          try {
+            await sleep(100 * attempt, this.signal);
+          } catch {
+            throw cancelled('the result download was cancelled');
+          }
+          break;
+      }
+      if (attempt >= this.ctx.config.maxDownloadAttempts) throw error;
+    }
+  }
+
+  private decodeInline(plan: Plan, data: ResultData): { bytes: Uint8Array; rows: number } {
+    if (data.attachment === undefined) {
+      throw makeError('JSON_ARRAY results are not supported by the ts backend', { code: 'NotSupported' });
+    }
+    const text = data.attachment.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw dataLoss('the inline result is not valid base64');
+    return this.decode(plan, Buffer.from(text, 'base64'));
+  }
+
+  /** Decompresses when the manifest says so (never by what was requested), then checks. */
+  private decode(plan: Plan, body: Uint8Array): { bytes: Uint8Array; rows: number } {
+    const bytes = this.lz4 ? decodeFrames(body, plan.bytes) : body;
+    if (plan.bytes !== undefined && plan.bytes > 0 && bytes.length !== plan.bytes) {
+      throw dataLoss(`result chunk ${plan.index} is ${bytes.length} bytes but the manifest promised ${plan.bytes}`);
+    }
+    const { rows } = summarizeIpc(bytes, plan.index);
+    return { bytes, rows };
+  }
+}

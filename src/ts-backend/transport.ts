@@ -1,0 +1,171 @@
+/**
+ * One HTTP exchange over node:https (node:http only for an explicit http:// host). Chosen over
+ * fetch/undici because it needs no dependency, never follows redirects (a pre-signed URL must
+ * not lead elsewhere), takes a custom CA per agent, and lets us tell a failure to connect
+ * (nothing was sent: safe to retry even a submission) from a failure after the request left.
+ */
+
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+
+export interface TransportOptions {
+  caPem?: string;
+  connectTimeoutMs: number;
+  /** Longest silence on the socket while a request is in flight. */
+  requestTimeoutMs: number;
+  userAgent: string;
+}
+
+export interface RawRequest {
+  url: URL;
+  method: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** A body longer than this fails with `tooLarge`. */
+  maxBytes?: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export type TransportFailureKind = 'connect' | 'timeout' | 'network' | 'aborted' | 'tooLarge';
+
+/** A request that got no complete answer. Its message never holds the URL (links are secrets). */
+export class TransportFailure extends Error {
+  constructor(
+    readonly kind: TransportFailureKind,
+    message: string,
+    /** True when the request cannot have reached the server. */
+    readonly beforeSend: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Node error messages may quote a host and port, never a path; keep only the code and text. */
+function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+export class Transport {
+  private readonly httpsAgent: https.Agent;
+  private readonly httpAgent: http.Agent;
+
+  constructor(private readonly options: TransportOptions) {
+    // Keep-alive so polls and chunk fetches reuse connections; `ca` replaces the system roots,
+    // as the kernel trusts only the given CA when one is set.
+    this.httpsAgent = new https.Agent({ keepAlive: true, ca: options.caPem });
+    this.httpAgent = new http.Agent({ keepAlive: true });
+  }
+
+  request(req: RawRequest): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      if (req.signal?.aborted) {
+        reject(new TransportFailure('aborted', 'the request was aborted', true));
+        return;
+      }
+      const isHttps = req.url.protocol === 'https:';
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...req.headers };
+      if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+      const outgoing = (isHttps ? https : http).request(req.url, {
+        method: req.method,
+        headers,
+        agent: isHttps ? this.httpsAgent : this.httpAgent,
+      });
+      let connected = false;
+      let settled = false;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const fail = (failure: TransportFailure) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        outgoing.destroy();
+        reject(failure);
+      };
+      const onAbort = () => fail(new TransportFailure('aborted', 'the request was aborted', !connected));
+      const cleanup = () => {
+        if (connectTimer) clearTimeout(connectTimer);
+        req.signal?.removeEventListener('abort', onAbort);
+      };
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+
+      outgoing.on('socket', (socket: Socket) => {
+        const markConnected = () => {
+          connected = true;
+          if (connectTimer) clearTimeout(connectTimer);
+        };
+        const ready =
+          socket instanceof TLSSocket ? !socket.connecting && socket.encrypted && !socket.pending : !socket.connecting;
+        if (ready) {
+          markConnected();
+          return;
+        }
+        connectTimer = setTimeout(
+          () =>
+            fail(new TransportFailure('connect', `could not connect within ${this.options.connectTimeoutMs} ms`, true)),
+          this.options.connectTimeoutMs,
+        );
+        socket.once(isHttps ? 'secureConnect' : 'connect', markConnected);
+      });
+      outgoing.setTimeout(this.options.requestTimeoutMs, () =>
+        fail(
+          new TransportFailure(
+            connected ? 'timeout' : 'connect',
+            `no answer within ${this.options.requestTimeoutMs} ms`,
+            !connected,
+          ),
+        ),
+      );
+      outgoing.on('error', (e) => {
+        // A kept-alive socket the server closed just before reuse fails with ECONNRESET before
+        // anything was read: Node's documentation treats that request as not sent.
+        const staleSocket = outgoing.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET';
+        const beforeSend = !connected || staleSocket;
+        fail(new TransportFailure(beforeSend ? 'connect' : 'network', describeError(e), beforeSend));
+      });
+      outgoing.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let length = 0;
+        response.on('data', (piece: Buffer) => {
+          length += piece.length;
+          if (req.maxBytes !== undefined && length > req.maxBytes) {
+            fail(new TransportFailure('tooLarge', `the answer is larger than ${req.maxBytes} bytes`, false));
+            return;
+          }
+          chunks.push(piece);
+        });
+        response.on('aborted', () => fail(new TransportFailure('network', 'the answer was cut', false)));
+        response.on('error', (e) =>
+          fail(new TransportFailure('network', `the answer was cut: ${describeError(e)}`, false)),
+        );
+        response.on('end', () => {
+          if (settled) return;
+          if (!response.complete) {
+            fail(new TransportFailure('network', 'the answer was cut', false));
+            return;
+          }
+          settled = true;
+          cleanup();
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks, length) });
+        });
+      });
+      outgoing.end(req.body);
+    });
+  }
+
+  /** Closes pooled connections. */
+  destroy(): void {
+    this.httpsAgent.destroy();
+    this.httpAgent.destroy();
+  }
+}

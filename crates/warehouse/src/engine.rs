@@ -1,0 +1,234 @@
+//! The SQL engine: one DataFusion catalog tree shared by every session (`main.default` for
+//! user tables, `samples.tpch`, mounted files), and per-statement contexts that carry the
+//! session's namespace and time zone.
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
+use datafusion::common::config::Dialect;
+use datafusion::common::ScalarValue;
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::logical_expr::{create_udf, ColumnarValue, LogicalPlan, Volatility, WriteOp};
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{visit_expressions_mut, Expr as SqlExpr, Value as SqlValue};
+
+use crate::config::WarehouseConfig;
+use crate::metadata;
+use crate::params::Params;
+use crate::range::SparkRange;
+use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
+use crate::sql_errors::SqlError;
+use crate::tpch;
+
+/// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Effect {
+    #[default]
+    None,
+    UseNamespace {
+        catalog: Option<String>,
+        schema: Option<String>,
+    },
+    SetTimezone(String),
+}
+
+/// A finished statement, before conversion to wire types.
+#[derive(Debug)]
+pub struct Executed {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub effect: Effect,
+}
+
+impl Executed {
+    /// A statement with no result set (DDL, USE, SET): `column_count: 0` on the wire.
+    pub fn no_result(effect: Effect) -> Self {
+        Executed {
+            schema: Arc::new(Schema::empty()),
+            batches: Vec::new(),
+            effect,
+        }
+    }
+}
+
+pub struct Engine {
+    base: SessionState,
+}
+
+impl Engine {
+    pub async fn new(config: &WarehouseConfig) -> Result<Self, String> {
+        let mut cfg = SessionConfig::new()
+            .with_default_catalog_and_schema(DEFAULT_CATALOG, DEFAULT_SCHEMA)
+            .with_create_default_catalog_and_schema(true);
+        let opts = cfg.options_mut();
+        // Backticks, `:name` markers and Spark-isms parse with the Databricks dialect.
+        opts.sql_parser.dialect = Dialect::Databricks;
+        // Databricks emits Utf8 for STRING; keep DataFusion from choosing Utf8View.
+        opts.sql_parser.map_string_types_to_utf8view = false;
+        opts.execution.parquet.schema_force_view_types = false;
+        let state = SessionStateBuilder::new()
+            .with_config(cfg)
+            .with_default_features()
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        ctx.register_udtf("range", Arc::new(SparkRange));
+
+        let samples = MemoryCatalogProvider::new();
+        let tpch_schema = Arc::new(MemorySchemaProvider::new());
+        samples
+            .register_schema("tpch", tpch_schema.clone())
+            .map_err(|e| e.to_string())?;
+        ctx.register_catalog("samples", Arc::new(samples));
+        tpch::register(tpch_schema.as_ref(), config.tpch_scale)?;
+
+        for (name, path) in &config.tables {
+            let path_str = path.to_string_lossy().to_string();
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let result = match ext.as_str() {
+                "parquet" => {
+                    ctx.register_parquet(name.as_str(), &path_str, ParquetReadOptions::default())
+                        .await
+                }
+                "csv" => {
+                    ctx.register_csv(name.as_str(), &path_str, CsvReadOptions::new())
+                        .await
+                }
+                _ => {
+                    return Err(format!(
+                        "cannot mount table '{name}': '{path_str}' is neither .parquet nor .csv"
+                    ))
+                }
+            };
+            result.map_err(|e| format!("cannot mount table '{name}' from '{path_str}': {e}"))?;
+        }
+        Ok(Engine { base: ctx.state() })
+    }
+
+    /// A context for one statement, carrying the session's namespace and time zone.
+    pub fn context(&self, session: &SessionView) -> SessionContext {
+        let mut state = self.base.clone();
+        let opts = state.config_mut().options_mut();
+        opts.catalog.default_catalog = session.catalog.clone();
+        opts.catalog.default_schema = session.schema.clone();
+        opts.execution.time_zone = Some(session.timezone.clone());
+        let ctx = SessionContext::new_with_state(state);
+        for (name, value) in [
+            ("current_catalog", &session.catalog),
+            ("current_schema", &session.schema),
+            ("current_database", &session.schema),
+        ] {
+            let value = value.clone();
+            ctx.register_udf(create_udf(
+                name,
+                vec![],
+                DataType::Utf8,
+                Volatility::Stable,
+                Arc::new(move |_| {
+                    Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(
+                        value.clone(),
+                    ))))
+                }),
+            ));
+        }
+        ctx
+    }
+
+    pub fn catalog(&self, name: &str) -> Option<Arc<dyn CatalogProvider>> {
+        self.base.catalog_list().catalog(name)
+    }
+
+    pub fn catalog_names(&self) -> Vec<String> {
+        let mut names = self.base.catalog_list().catalog_names();
+        names.sort();
+        names
+    }
+
+    pub async fn run(
+        &self,
+        session: &SessionView,
+        sql: &str,
+        params: &Params,
+    ) -> Result<Executed, SqlError> {
+        if let Some(result) = metadata::handle(self, session, sql).await {
+            return result;
+        }
+        let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
+        let ctx = self.context(session);
+        let state = ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let mut statement = state.sql_to_statement(sql, &dialect).map_err(df_err)?;
+        number_positional_markers(&mut statement);
+        let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+        plan = match params {
+            Params::None => plan,
+            Params::Positional(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
+            Params::Named(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
+        };
+        let insert = matches!(&plan, LogicalPlan::Dml(d) if matches!(d.op, WriteOp::Insert(_)));
+        let df = ctx.execute_logical_plan(plan).await.map_err(df_err)?;
+        let schema = df.schema().inner().clone();
+        let batches = df.collect().await.map_err(df_err)?;
+        if insert {
+            return Ok(insert_counts(&batches));
+        }
+        Ok(Executed {
+            schema,
+            batches,
+            effect: Effect::None,
+        })
+    }
+}
+
+/// `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
+fn number_positional_markers(statement: &mut DfStatement) {
+    if let DfStatement::Statement(stmt) = statement {
+        let mut n = 0;
+        let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+            if let SqlExpr::Value(v) = expr {
+                if matches!(&v.value, SqlValue::Placeholder(p) if p == "?") {
+                    n += 1;
+                    v.value = SqlValue::Placeholder(format!("${n}"));
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+}
+
+/// Databricks answers INSERT with `num_affected_rows` and `num_inserted_rows` (BIGINT).
+fn insert_counts(batches: &[RecordBatch]) -> Executed {
+    let count: i64 = batches
+        .iter()
+        .filter(|b| b.num_columns() > 0)
+        .map(|b| {
+            let col = b.column(0);
+            arrow_cast::cast(col, &DataType::Int64)
+                .ok()
+                .and_then(|c| {
+                    c.as_any()
+                        .downcast_ref::<Int64Array>()
+                        .map(|a| a.iter().flatten().sum::<i64>())
+                })
+                .unwrap_or(0)
+        })
+        .sum();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("num_affected_rows", DataType::Int64, true),
+        Field::new("num_inserted_rows", DataType::Int64, true),
+    ]));
+    let col: ArrayRef = Arc::new(Int64Array::from(vec![count]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![col.clone(), col])
+        .expect("two Int64 columns match the schema");
+    Executed {
+        schema,
+        batches: vec![batch],
+        effect: Effect::None,
+    }
+}

@@ -1,0 +1,39 @@
+//! Everything request handlers share.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::auth::TokenStore;
+use crate::blob::LinkSigner;
+use crate::config::WarehouseConfig;
+use crate::counters::CounterSet;
+use crate::engine::Engine;
+use crate::faults::FaultBook;
+use crate::sessions::SessionStore;
+use crate::statements::StatementStore;
+
+pub struct AppState {
+    pub config: WarehouseConfig,
+    /// `https://host:port` (or `http://`), used to mint links and discovery URLs.
+    pub base_url: String,
+    pub warehouse_id: String,
+    pub tokens: TokenStore,
+    pub sessions: SessionStore,
+    pub statements: StatementStore,
+    pub engine: Engine,
+    pub links: LinkSigner,
+    pub faults: FaultBook,
+    pub counters: CounterSet,
+    /// Download rate limit in bytes per second; 0 = unlimited.
+    pub throttle: AtomicU64,
+}
+
+impl AppState {
+    pub fn download_throttle(&self) -> Option<u64> {
+        Some(self.throttle.load(Ordering::Relaxed)).filter(|r| *r > 0)
+    }
+
+    pub fn set_download_throttle(&self, bytes_per_sec: Option<u64>) {
+        self.throttle
+            .store(bytes_per_sec.unwrap_or(0), Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,277 @@
+//! The priority-1 slice: sessions, synchronous statements, inline results, errors, auth.
+
+mod common;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_schema::{DataType, TimeUnit};
+use common::{rows, Harness};
+use serde_json::json;
+
+#[tokio::test]
+async fn session_create_and_delete() {
+    let h = Harness::start().await;
+    let r = h
+        .post(
+            "/api/2.0/sql/sessions/",
+            json!({"warehouse_id": h.wh.warehouse_id(), "catalog": "SPARK", "schema": "default"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let id = r.body["session_id"].as_str().unwrap().to_string();
+    assert_eq!(r.body.as_object().unwrap().len(), 1);
+    let r = h
+        .delete(&format!(
+            "/api/2.0/sql/sessions/{id}?warehouse_id={}",
+            h.wh.warehouse_id()
+        ))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, json!({}));
+    let r = h.delete(&format!("/api/2.0/sql/sessions/{id}")).await;
+    assert_eq!(r.status, 404);
+    assert!(r.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("SESSION_NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn hybrid_small_result_is_an_inline_arrow_attachment() {
+    let h = Harness::start().await;
+    let sid = h.session().await;
+    let r = h
+        .exec(
+            "SELECT * FROM range(10)",
+            json!({"session_id": sid, "disposition": "INLINE_OR_EXTERNAL_LINKS", "format": "ARROW_STREAM",
+                   "result_compression": "LZ4_FRAME", "wait_timeout": "10s", "on_wait_timeout": "CONTINUE", "parameters": []}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let b = &r.body;
+    assert_eq!(b["status"], json!({"state": "SUCCEEDED"}));
+    let m = &b["manifest"];
+    assert_eq!(m["format"], "ARROW_STREAM");
+    assert_eq!(m["schema"]["column_count"], 1);
+    assert_eq!(
+        m["schema"]["columns"][0],
+        json!({"name": "id", "type_text": "BIGINT", "type_name": "LONG", "position": 0})
+    );
+    assert_eq!(m["total_chunk_count"], 1);
+    assert_eq!(m["total_row_count"], 10);
+    assert_eq!(m["truncated"], false);
+    assert_eq!(m["result_compression"], "LZ4_FRAME");
+    assert_eq!(m["chunks"][0]["byte_count"], m["total_byte_count"]);
+    let res = &b["result"];
+    assert_eq!(res["chunk_index"], 0);
+    assert_eq!(res["row_offset"], 0);
+    assert_eq!(res["row_count"], 10);
+    let att = res["attachment"].as_str().unwrap();
+    assert!(att.starts_with("BCJNGG"), "LZ4 frame magic");
+    let batches = h.collect_arrow(b).await;
+    assert_eq!(rows(&batches), 10);
+    let schema = batches[0].schema();
+    assert_eq!(schema.field(0).data_type(), &DataType::Int64);
+    assert!(!schema.field(0).is_nullable());
+    let ids: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| b.column(0).as_primitive::<Int64Type>().values().to_vec())
+        .collect();
+    assert_eq!(ids, (0..10).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn range_forms_match_spark() {
+    let h = Harness::start().await;
+    let (_, b) = h.arrow("SELECT id FROM range(2, 10, 3)").await;
+    let ids: Vec<i64> = b[0].column(0).as_primitive::<Int64Type>().values().to_vec();
+    assert_eq!(ids, vec![2, 5, 8]);
+    let (_, b) = h.arrow("SELECT count(*) AS c FROM range(5, 8)").await;
+    assert_eq!(b[0].column(0).as_primitive::<Int64Type>().value(0), 3);
+}
+
+#[tokio::test]
+async fn inline_json_array() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "SELECT id, CAST(id AS STRING) AS s, NULL AS n FROM range(3)",
+            json!({"disposition": "INLINE", "format": "JSON_ARRAY", "result_compression": "NONE"}),
+        )
+        .await;
+    let b = &r.body;
+    assert_eq!(b["status"]["state"], "SUCCEEDED", "{}", r.text);
+    assert_eq!(b["manifest"]["format"], "JSON_ARRAY");
+    assert!(b["manifest"].get("total_byte_count").is_none());
+    assert!(b["manifest"].get("result_compression").is_none());
+    assert_eq!(
+        b["manifest"]["chunks"],
+        json!([{"chunk_index": 0, "row_offset": 0, "row_count": 3}])
+    );
+    assert_eq!(
+        b["result"],
+        json!({"chunk_index": 0, "row_offset": 0, "row_count": 3,
+               "data_array": [["0", "0", null], ["1", "1", null], ["2", "2", null]]})
+    );
+    assert_eq!(b["manifest"]["schema"]["columns"][2]["type_name"], "NULL");
+    assert_eq!(b["manifest"]["schema"]["columns"][2]["type_text"], "VOID");
+}
+
+#[tokio::test]
+async fn basic_types_have_spark_names_and_arrow_types() {
+    let h = Harness::start().await;
+    let (body, batches) = h
+        .arrow(
+            "SELECT CAST(1 AS BIGINT) AS l, CAST(1 AS INT) AS i, CAST(1.5 AS DOUBLE) AS d, 'x' AS s, \
+             true AS b, DATE '2021-01-01' AS dt, TIMESTAMP '2021-01-01 10:00:00' AS ts, \
+             CAST(1.25 AS DECIMAL(10,2)) AS dec, NULL AS n",
+        )
+        .await;
+    let cols = body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let names: Vec<(&str, &str)> = cols
+        .iter()
+        .map(|c| {
+            (
+                c["type_name"].as_str().unwrap(),
+                c["type_text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("LONG", "BIGINT"),
+            ("INT", "INT"),
+            ("DOUBLE", "DOUBLE"),
+            ("STRING", "STRING"),
+            ("BOOLEAN", "BOOLEAN"),
+            ("DATE", "DATE"),
+            ("TIMESTAMP", "TIMESTAMP"),
+            ("DECIMAL", "DECIMAL(10,2)"),
+            ("NULL", "VOID"),
+        ]
+    );
+    assert_eq!(cols[7]["type_precision"], 10);
+    assert_eq!(cols[7]["type_scale"], 2);
+    let schema = batches[0].schema();
+    let types: Vec<DataType> = schema
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            DataType::Int64,
+            DataType::Int32,
+            DataType::Float64,
+            DataType::Utf8,
+            DataType::Boolean,
+            DataType::Date32,
+            DataType::Timestamp(TimeUnit::Microsecond, Some("Etc/UTC".into())),
+            DataType::Decimal128(10, 2),
+            DataType::Null,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn syntax_error_is_http_200_failed() {
+    let h = Harness::start().await;
+    let r = h.exec("INSER INTO t VALUES (1)", json!({})).await;
+    assert_eq!(r.status, 200);
+    let st = &r.body["status"];
+    assert_eq!(st["state"], "FAILED");
+    assert_eq!(st["error"]["error_code"], "BAD_REQUEST");
+    let msg = st["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("[PARSE_SYNTAX_ERROR]") && msg.contains("SQLSTATE: 42601"),
+        "{msg}"
+    );
+    assert_eq!(st["sql_state"], "42601");
+    assert!(r.body.get("manifest").is_none());
+    assert!(r.body.get("result").is_none());
+}
+
+#[tokio::test]
+async fn close_then_get_is_closed() {
+    let h = Harness::start().await;
+    let r = h.exec("SELECT 1", json!({})).await;
+    let id = r.body["statement_id"].as_str().unwrap().to_string();
+    let d = h.delete(&format!("/api/2.0/sql/statements/{id}")).await;
+    assert_eq!(d.status, 200);
+    assert_eq!(d.body, json!({}));
+    let g = h.get(&format!("/api/2.0/sql/statements/{id}")).await;
+    assert_eq!(g.status, 200);
+    assert_eq!(
+        g.body,
+        json!({"statement_id": id, "status": {"state": "CLOSED"}})
+    );
+}
+
+#[tokio::test]
+async fn missing_or_unknown_token_is_401_with_realm() {
+    let h = Harness::start().await;
+    for token in [None, Some("dapi-not-a-token")] {
+        let r = h
+            .send(
+                reqwest::Method::POST,
+                "/api/2.0/sql/sessions",
+                Some(json!({})),
+                token,
+            )
+            .await;
+        assert_eq!(r.status, 401);
+        assert_eq!(
+            r.body,
+            json!({"error_code": 401, "message": "Credential was not sent or was of an unsupported type for this API."})
+        );
+        assert_eq!(
+            r.headers["www-authenticate"],
+            "Bearer realm=\"DatabricksRealm\""
+        );
+    }
+}
+
+#[tokio::test]
+async fn revoked_token_is_403() {
+    let h = Harness::start().await;
+    h.wh.admin().revoke_token(&h.token);
+    let r = h.post("/api/2.0/sql/sessions", json!({})).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.body,
+        json!({"error_code": 403, "message": "Invalid access token."})
+    );
+}
+
+#[tokio::test]
+async fn expired_oauth_token_is_403() {
+    let h = Harness::start().await;
+    let token =
+        h.wh.admin()
+            .mint_oauth_token(std::time::Duration::from_secs(1));
+    let ok = h
+        .send(
+            reqwest::Method::POST,
+            "/api/2.0/sql/sessions",
+            Some(json!({})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = h
+        .send(
+            reqwest::Method::POST,
+            "/api/2.0/sql/sessions",
+            Some(json!({})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body["message"], "Invalid access token.");
+}

@@ -22,7 +22,7 @@ use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::tpch;
+use crate::{sleep, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -76,6 +76,7 @@ impl Engine {
             .build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(SparkRange));
+        ctx.register_udf(sleep::udf());
 
         let samples = MemoryCatalogProvider::new();
         let tpch_schema = Arc::new(MemorySchemaProvider::new());

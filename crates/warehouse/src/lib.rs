@@ -21,6 +21,7 @@ mod results;
 mod router;
 mod server;
 mod sessions;
+mod sleep;
 mod sql_errors;
 mod state;
 mod statement_routes;

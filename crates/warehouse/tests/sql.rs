@@ -1,0 +1,231 @@
+//! Databricks SQL habits: namespaces, DDL/DML, parameters, session time zone, errors.
+
+mod common;
+
+use common::Harness;
+use serde_json::{json, Value};
+
+async fn json_rows(h: &Harness, sql: &str, extra: Value) -> Value {
+    let mut req = json!({"disposition": "INLINE", "format": "JSON_ARRAY"});
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            req[k] = v;
+        }
+    }
+    let r = h.exec(sql, req).await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
+    r.body["result"]["data_array"].clone()
+}
+
+async fn error_of(h: &Harness, sql: &str) -> (String, String) {
+    let r = h.exec(sql, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
+    (
+        r.body["status"]["sql_state"].as_str().unwrap().to_string(),
+        r.body["status"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn ddl_dml_and_three_part_names() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "CREATE SCHEMA IF NOT EXISTS main.jdbc_test_schema",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h
+        .exec(
+            "CREATE TABLE IF NOT EXISTS main.jdbc_test_schema.t (id INT PRIMARY KEY, col1 VARCHAR(255), ts TIMESTAMP)",
+            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM", "result_compression": "LZ4_FRAME"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["manifest"],
+        json!({"format": "ARROW_STREAM", "schema": {"column_count": 0}, "total_chunk_count": 0,
+               "total_row_count": 0, "total_byte_count": 0, "truncated": false, "result_compression": "LZ4_FRAME"})
+    );
+    assert_eq!(r.body["result"], json!({}));
+    let r = h
+        .exec("INSERT INTO main.jdbc_test_schema.t (id, col1, ts) VALUES (1, 'a', '2021-01-01 00:00:00'), (2, 'b', NULL)", json!({}))
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let cols = &r.body["manifest"]["schema"]["columns"];
+    assert_eq!(cols[0]["name"], "num_affected_rows");
+    assert_eq!(cols[1]["name"], "num_inserted_rows");
+    assert_eq!(r.body["result"]["data_array"], json!([["2", "2"]]));
+    let rows = json_rows(
+        &h,
+        "SELECT `id`, col1 FROM `main`.`jdbc_test_schema`.`t` ORDER BY id",
+        json!({}),
+    )
+    .await;
+    assert_eq!(rows, json!([["1", "a"], ["2", "b"]]));
+    let r = h
+        .exec(
+            "CREATE TABLE main.default.ctas AS SELECT id * 10 AS x FROM range(3)",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let rows = json_rows(&h, "SELECT x FROM ctas ORDER BY x", json!({})).await;
+    assert_eq!(rows, json!([["0"], ["10"], ["20"]]));
+}
+
+#[tokio::test]
+async fn use_and_current_namespace() {
+    let h = Harness::start().await;
+    let sid = h.session().await;
+    h.exec("CREATE SCHEMA main.other", json!({})).await;
+    let rows = json_rows(
+        &h,
+        "SELECT current_catalog(), current_schema()",
+        json!({"session_id": sid}),
+    )
+    .await;
+    assert_eq!(rows, json!([["main", "default"]]));
+    let r = h.exec("USE SCHEMA other", json!({"session_id": sid})).await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h
+        .exec("USE CATALOG samples", json!({"session_id": sid}))
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h.exec("USE SCHEMA tpch", json!({"session_id": sid})).await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let rows = json_rows(
+        &h,
+        "SELECT current_catalog(), current_schema()",
+        json!({"session_id": sid}),
+    )
+    .await;
+    assert_eq!(rows, json!([["samples", "tpch"]]));
+    let (state, msg) = error_of(&h, "USE CATALOG nope").await;
+    assert_eq!(state, "42704", "{msg}");
+}
+
+#[tokio::test]
+async fn positional_and_named_parameters_are_typed() {
+    let h = Harness::start().await;
+    let rows = json_rows(
+        &h,
+        "SELECT ? + 1 AS a, ? AS b, ? AS c, ? AS d",
+        json!({"parameters": [
+            {"type": "INT", "value": "2", "ordinal": 1},
+            {"type": "DECIMAL(5,2)", "value": "123.45", "ordinal": 2},
+            {"type": "STRING", "ordinal": 3},
+            {"type": "LONG", "value": "9007199254740993", "ordinal": 4}
+        ]}),
+    )
+    .await;
+    assert_eq!(rows, json!([["3", "123.45", null, "9007199254740993"]]));
+    let r = h
+        .exec(
+            "SELECT :name AS n, :flag AS f, :d AS d",
+            json!({"parameters": [
+                {"name": "name", "value": "x'; DROP TABLE t; --"},
+                {"name": "flag", "type": "BOOLEAN", "value": "True"},
+                {"name": "d", "type": "DATE", "value": "2024-02-29"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["x'; DROP TABLE t; --", "true", "2024-02-29"]])
+    );
+    let cols = &r.body["manifest"]["schema"]["columns"];
+    assert_eq!(cols[1]["type_name"], "BOOLEAN");
+    assert_eq!(cols[2]["type_name"], "DATE");
+    let r = h
+        .exec(
+            "SELECT ?",
+            json!({"parameters": [{"type": "INT", "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error_code"], "INVALID_PARAMETER_VALUE");
+    let r = h
+        .exec(
+            "SELECT ?",
+            json!({"parameters": [{"type": "INT", "value": "abc", "ordinal": 1}]}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let rows = json_rows(
+        &h,
+        "SELECT ? IS NULL, ?",
+        json!({"parameters": [{"type": "VOID", "value": null, "ordinal": 1}, {"type": "SHORT", "value": "7", "ordinal": 2}]}),
+    )
+    .await;
+    assert_eq!(rows, json!([["true", "7"]]));
+}
+
+#[tokio::test]
+async fn session_time_zone_applies_to_timestamps() {
+    let h = Harness::start().await;
+    let r = h
+        .post(
+            "/api/2.0/sql/sessions",
+            json!({"warehouse_id": "x", "session_confs": {"TIMEZONE": "America/Los_Angeles"}}),
+        )
+        .await;
+    let sid = r.body["session_id"].as_str().unwrap().to_string();
+    let rows = json_rows(
+        &h,
+        "SELECT CAST('2021-01-01 10:00:00' AS TIMESTAMP) AS ts",
+        json!({"session_id": sid}),
+    )
+    .await;
+    assert_eq!(rows, json!([["2021-01-01T10:00:00.000-08:00"]]));
+    let (_, batches) = h
+        .arrow("SELECT TIMESTAMP '2021-06-15 12:34:56.789' AS ts")
+        .await;
+    let f = batches[0].schema().field(0).clone();
+    assert_eq!(
+        f.data_type(),
+        &arrow_schema::DataType::Timestamp(
+            arrow_schema::TimeUnit::Microsecond,
+            Some("Etc/UTC".into())
+        )
+    );
+    let r = h
+        .post(
+            "/api/2.0/sql/sessions",
+            json!({"session_confs": {"not_a_conf": "1"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error_code"], "INVALID_PARAMETER_VALUE");
+}
+
+#[tokio::test]
+async fn sql_errors_carry_class_and_sqlstate() {
+    let h = Harness::start().await;
+    for (sql, state, class) in [
+        ("SELEC 1", "42601", "PARSE_SYNTAX_ERROR"),
+        (
+            "SELECT * FROM no_such_table",
+            "42P01",
+            "TABLE_OR_VIEW_NOT_FOUND",
+        ),
+        (
+            "SELECT no_such_col FROM range(1)",
+            "42703",
+            "UNRESOLVED_COLUMN",
+        ),
+        ("SELECT 1 / 0", "22012", "DIVIDE_BY_ZERO"),
+        ("SELECT CAST('abc' AS INT)", "22018", "CAST_INVALID_INPUT"),
+        ("SELECT no_such_fn(1)", "42883", "UNRESOLVED_ROUTINE"),
+    ] {
+        let (got, msg) = error_of(&h, sql).await;
+        assert_eq!(got, state, "{sql}: {msg}");
+        assert!(msg.contains(&format!("[{class}")), "{sql}: {msg}");
+        assert!(msg.contains(&format!("SQLSTATE: {state}")), "{sql}: {msg}");
+    }
+}

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::Router;
+use futures::StreamExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -175,12 +176,18 @@ async fn cut_body(resp: Response<Body>, n: u64) -> Response<Body> {
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let head = bytes.slice(..(n as usize).min(bytes.len()));
-    let stream = futures::stream::iter(vec![
-        Ok(head),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "body cut by an injected fault",
-        )),
-    ]);
+    // The pause lets the head and the first bytes reach the client before the abort.
+    let stream = futures::stream::iter([Some(head), None]).then(|part| async move {
+        match part {
+            Some(bytes) => Ok(bytes),
+            None => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "body cut by an injected fault",
+                ))
+            }
+        }
+    });
     Response::from_parts(parts, Body::from_stream(stream))
 }

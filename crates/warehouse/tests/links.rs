@@ -73,7 +73,7 @@ async fn external_links_chunks_and_manifest() {
     assert!(exp.ends_with('Z'));
 
     let mut total = 0;
-    for i in 0..3 {
+    for (i, chunk) in chunks.iter().enumerate() {
         let link = h.link(id, i).await;
         assert_eq!(link["chunk_index"], i);
         assert_eq!(link.get("next_chunk_index").is_some(), i < 2);
@@ -89,7 +89,7 @@ async fn external_links_chunks_and_manifest() {
             &mut raw,
         )
         .unwrap();
-        assert_eq!(raw.len() as u64, chunks[i]["byte_count"].as_u64().unwrap());
+        assert_eq!(raw.len() as u64, chunk["byte_count"].as_u64().unwrap());
         assert_eq!(&raw[..4], &[0xff; 4]);
         assert_eq!(&raw[raw.len() - 8..], &[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
         total += rows(&decode_arrow(&bytes, true));

@@ -1,0 +1,222 @@
+//! `samples.tpch` tables, the Databricks column types, mounted files, metadata commands.
+
+mod common;
+
+use std::time::Instant;
+
+use common::Harness;
+use serde_json::{json, Value};
+use sluice_warehouse::WarehouseConfig;
+
+async fn rows_of(h: &Harness, sql: &str) -> Value {
+    let r = h
+        .exec(
+            sql,
+            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
+    r.body["result"]["data_array"].clone()
+}
+
+#[tokio::test]
+async fn tpch_tables_exist_with_databricks_types() {
+    let t = Instant::now();
+    let h = Harness::start().await;
+    eprintln!("startup with tpch scale 0.01 took {:?}", t.elapsed());
+    let counts = rows_of(
+        &h,
+        "SELECT (SELECT count(*) FROM samples.tpch.region) AS r, (SELECT count(*) FROM samples.tpch.nation) AS n, \
+         (SELECT count(*) FROM samples.tpch.orders) AS o, (SELECT count(*) FROM samples.tpch.customer) AS c",
+    )
+    .await;
+    assert_eq!(counts, json!([["5", "25", "15000", "1500"]]));
+    let lines: u64 = rows_of(&h, "SELECT count(*) FROM samples.tpch.lineitem").await[0][0]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((45_000..=75_000).contains(&lines), "{lines}");
+    let r = h
+        .exec("SELECT * FROM samples.tpch.lineitem LIMIT 1", json!({}))
+        .await;
+    let cols = r.body["manifest"]["schema"]["columns"].as_array().unwrap();
+    let text: Vec<&str> = cols
+        .iter()
+        .map(|c| c["type_text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        text,
+        vec![
+            "BIGINT",
+            "BIGINT",
+            "BIGINT",
+            "INT",
+            "DECIMAL(18,2)",
+            "DECIMAL(18,2)",
+            "DECIMAL(18,2)",
+            "DECIMAL(18,2)",
+            "STRING",
+            "STRING",
+            "DATE",
+            "DATE",
+            "DATE",
+            "STRING",
+            "STRING",
+            "STRING"
+        ]
+    );
+    assert_eq!(cols[0]["name"], "l_orderkey");
+    let q1 = rows_of(
+        &h,
+        "SELECT l_returnflag, l_linestatus, sum(l_quantity), count(*) FROM samples.tpch.lineitem \
+         WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus ORDER BY 1, 2",
+    )
+    .await;
+    assert!(!q1.as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn show_commands_have_the_recorded_columns() {
+    let h = Harness::start().await;
+    h.exec("CREATE SCHEMA main.jdbc_test_schema", json!({}))
+        .await;
+    h.exec("CREATE TABLE main.jdbc_test_schema.catalog_and_schema_test_table (id INT, d DECIMAL(10,2), s STRING)", json!({})).await;
+
+    let r = h.exec("SHOW CATALOGS", json!({})).await;
+    assert_eq!(
+        r.body["manifest"]["schema"]["columns"][0]["name"],
+        "catalog"
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["main"], ["samples"]])
+    );
+
+    let r = h.exec("SHOW SCHEMAS IN main LIKE 'jdbc*'", json!({})).await;
+    assert_eq!(
+        r.body["manifest"]["schema"]["columns"][0]["name"],
+        "databaseName"
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["jdbc_test_schema"]])
+    );
+
+    let r = h
+        .exec(
+            "SHOW TABLES IN CATALOG main SCHEMA LIKE 'jdbc.test.schema' LIKE '*'",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "namespace",
+            "tableName",
+            "isTemporary",
+            "information",
+            "catalogName",
+            "tableType",
+            "remarks"
+        ]
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([[
+            "jdbc_test_schema",
+            "catalog_and_schema_test_table",
+            "false",
+            "",
+            "main",
+            "TABLE",
+            ""
+        ]])
+    );
+    let r = h
+        .exec(
+            "SHOW TABLES IN ALL CATALOGS SCHEMA LIKE 'tp*' LIKE 'line*|region'",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["result"]["row_count"], 2, "{}", r.text);
+
+    let r = h
+        .exec(
+            "SHOW COLUMNS IN CATALOG `main` SCHEMA LIKE 'jdbc*' TABLE LIKE 'catalog*' LIKE 'd'",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "col_name",
+            "catalogName",
+            "namespace",
+            "tableName",
+            "columnType",
+            "columnSize",
+            "decimalDigits",
+            "radix",
+            "isNullable",
+            "remarks",
+            "ordinalPosition",
+            "isAutoIncrement",
+            "isGenerated"
+        ]
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([[
+            "d",
+            "main",
+            "jdbc_test_schema",
+            "catalog_and_schema_test_table",
+            "DECIMAL(10,2)",
+            "10",
+            "2",
+            "10",
+            "true",
+            "",
+            "1",
+            "NO",
+            "NO"
+        ]])
+    );
+    let r = h.exec("SHOW CATALOGS LIKE 'sam*'", json!({})).await;
+    assert_eq!(r.body["result"]["data_array"], json!([["samples"]]));
+}
+
+#[tokio::test]
+async fn csv_files_mount_as_tables() {
+    let dir = std::env::temp_dir().join(format!("sluice-wh-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("people.csv");
+    std::fs::write(&csv, "id,name\n1,ada\n2,grace\n").unwrap();
+    let h = Harness::with(WarehouseConfig {
+        tables: vec![("people".into(), csv)],
+        ..Default::default()
+    })
+    .await;
+    let rows = rows_of(&h, "SELECT name FROM main.default.people ORDER BY id").await;
+    assert_eq!(rows, json!([["ada"], ["grace"]]));
+    let bad = sluice_warehouse::Warehouse::start(WarehouseConfig {
+        tables: vec![("x".into(), dir.join("x.txt"))],
+        ..Default::default()
+    })
+    .await;
+    assert!(bad.is_err());
+    let _ = std::fs::remove_dir_all(dir);
+}

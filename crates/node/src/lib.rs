@@ -1,0 +1,10 @@
+//! sluice-node: the thin N-API binding of the sluice kernel. Every item adapts arguments, calls
+//! the kernel, and adapts the result or error; no HTTP or protocol logic lives here.
+
+mod connection;
+mod error;
+mod options;
+mod statement;
+
+pub use connection::{connect, NativeConnection};
+pub use statement::NativeStatement;

@@ -1,0 +1,137 @@
+//! The native Statement: execute, stream chunks as Arrow IPC Buffers (handed over without a
+//! copy), cancel without waiting, close.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use sluice_kernel::wire::{ColumnInfo, ParameterItem};
+use sluice_kernel::{encode_ipc, ExecuteOptions};
+
+use crate::error::IntoNapi;
+
+#[napi(object)]
+pub struct Parameter {
+    pub name: Option<String>,
+    pub ordinal: Option<u32>,
+    /// Spark SQL type name; STRING when absent.
+    pub type_name: Option<String>,
+    /// Text form of the value; absent for NULL.
+    pub value: Option<String>,
+}
+
+#[napi(object)]
+pub struct ExecuteArgs {
+    pub parameters: Option<Vec<Parameter>>,
+    pub timeout_ms: Option<u32>,
+    pub row_limit: Option<i64>,
+}
+
+#[napi(object)]
+pub struct Column {
+    pub name: String,
+    pub type_text: Option<String>,
+    pub type_name: Option<String>,
+    pub position: Option<i64>,
+    pub type_precision: Option<i64>,
+    pub type_scale: Option<i64>,
+    pub type_interval_type: Option<String>,
+}
+
+#[napi(object)]
+pub struct ResultInfo {
+    pub statement_id: String,
+    pub columns: Vec<Column>,
+    pub total_row_count: Option<i64>,
+    pub truncated: bool,
+    /// An Arrow IPC stream holding only the schema the manifest describes (for empty results).
+    pub schema_ipc: Buffer,
+}
+
+#[napi]
+pub struct NativeStatement {
+    inner: Arc<sluice_kernel::Statement>,
+}
+
+impl NativeStatement {
+    pub fn new(inner: sluice_kernel::Statement) -> Self {
+        NativeStatement {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+fn column(c: ColumnInfo) -> Column {
+    Column {
+        name: c.name,
+        type_text: c.type_text,
+        type_name: c.type_name,
+        position: c.position,
+        type_precision: c.type_precision,
+        type_scale: c.type_scale,
+        type_interval_type: c.type_interval_type,
+    }
+}
+
+#[napi]
+impl NativeStatement {
+    #[napi]
+    pub async fn execute(&self, sql: String, args: Option<ExecuteArgs>) -> Result<ResultInfo> {
+        let args = args.unwrap_or(ExecuteArgs {
+            parameters: None,
+            timeout_ms: None,
+            row_limit: None,
+        });
+        let options = ExecuteOptions {
+            parameters: args
+                .parameters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| ParameterItem {
+                    name: p.name,
+                    ordinal: p.ordinal,
+                    type_name: p.type_name,
+                    value: p.value,
+                })
+                .collect(),
+            timeout: args.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+            row_limit: args.row_limit,
+        };
+        let info = self.inner.execute(&sql, options).await.napi()?;
+        let schema_ipc = encode_ipc(&info.schema, &[]).napi()?;
+        Ok(ResultInfo {
+            statement_id: info.statement_id,
+            columns: info.columns.into_iter().map(column).collect(),
+            total_row_count: info.total_row_count,
+            truncated: info.truncated,
+            schema_ipc: schema_ipc.into(),
+        })
+    }
+
+    /// The next result chunk as one Arrow IPC stream, or null at the end.
+    #[napi]
+    pub async fn next_chunk(&self) -> Result<Option<Buffer>> {
+        let Some(chunk) = self.inner.next_chunk().await.napi()? else {
+            return Ok(None);
+        };
+        Ok(Some(chunk.into_ipc().napi()?.into()))
+    }
+
+    #[napi(getter)]
+    pub fn statement_id(&self) -> Option<String> {
+        self.inner.statement_id()
+    }
+
+    /// Returns at once; the running execute or fetch rejects with a cancellation error.
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// Idempotent.
+    #[napi]
+    pub async fn close(&self) -> Result<()> {
+        self.inner.close().await.napi()
+    }
+}

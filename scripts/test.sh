@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lint, the builds, the Rust tests, then the TypeScript tests
+# against the built addon and a spawned local warehouse. The runners' own summaries end the output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+npx biome check .
+npm run build
+npx tsc -p tsconfig.test.json
+git diff --exit-code -- index.d.ts || { echo "index.d.ts drifted from the binding: commit the regenerated file" >&2; exit 1; }
+cargo test --workspace
+node --test --test-concurrency=1 .build-test/__test__/

@@ -1,0 +1,88 @@
+/** `connect()` and the PEP 249 Connection. */
+
+import { readFile } from 'node:fs/promises';
+import type { Backend, BackendConnection, BackendOptions } from './backend';
+import { Cursor, type CursorSettings } from './cursor';
+import { interfaceError, programmingError } from './errors';
+import { nativeBackend } from './native-backend';
+import { type ConnectOptions, validateOptions } from './options';
+import { DEFAULT_POLICY } from './values';
+
+export class Connection {
+  private readonly cursors = new Set<Cursor<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly backend: BackendConnection,
+    private readonly settings: CursorSettings,
+    /** Which engine serves this connection. */
+    readonly backendName: 'native' | 'ts',
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** A new cursor; `R` types the rows it returns (not checked at run time). */
+  cursor<R = Record<string, unknown>>(): Cursor<R> {
+    if (this.closed) throw interfaceError('the connection is closed');
+    const cursor = new Cursor<R>(this.backend, this.settings, (c) => this.cursors.delete(c));
+    this.cursors.add(cursor as Cursor<unknown>);
+    return cursor;
+  }
+
+  /** Databricks has no transactions across statements: commit is a no-op, as PEP 249 allows. */
+  async commit(): Promise<void> {
+    if (this.closed) throw interfaceError('the connection is closed');
+  }
+
+  /** Rolling back is not supported by Databricks SQL warehouses. */
+  async rollback(): Promise<never> {
+    throw programmingError('Databricks SQL warehouses do not support transactions; rollback() is not available');
+  }
+
+  /** Closes every cursor, then the session. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.cursors].map((c) => c.close()));
+    await this.backend.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+async function chooseBackend(name: 'native' | 'ts'): Promise<Backend> {
+  if (name === 'native') return nativeBackend;
+  const { tsBackend } = await import('./ts-backend/index.js');
+  return tsBackend;
+}
+
+/** Opens a session on a Databricks SQL warehouse (or the local one). */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const o = validateOptions(options);
+  const { backend = 'native', rowMode = 'object', decimalAs, timestampAs, caPath, ...rest } = o;
+  const backendOptions: BackendOptions = { ...rest };
+  if (caPath !== undefined) {
+    try {
+      backendOptions.caPem = await readFile(caPath, 'utf8');
+    } catch (e) {
+      throw programmingError(`the CA file "${caPath}" cannot be read: ${(e as Error).message}`);
+    }
+  }
+  const engine = await chooseBackend(backend);
+  const connection = await engine.connect(backendOptions);
+  return new Connection(
+    connection,
+    {
+      rowMode,
+      policy: {
+        decimalAs: decimalAs ?? DEFAULT_POLICY.decimalAs,
+        timestampAs: timestampAs ?? DEFAULT_POLICY.timestampAs,
+      },
+    },
+    backend,
+  );
+}

@@ -1,0 +1,261 @@
+/**
+ * The PEP 249 cursor. One backend statement per `execute`; rows are decoded a chunk at a time,
+ * so memory stays bounded by what the caller has not fetched yet plus one chunk.
+ */
+
+import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
+import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
+import { type ColumnDescription, describe } from './description';
+import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
+import { type Params, toWireParameters } from './params';
+import { batchRows, rowKeys, type ValuePolicy } from './values';
+
+export interface ExecuteOptions {
+  /** Aborting cancels the statement on the warehouse and rejects the pending call. */
+  signal?: AbortSignal;
+  /** Client-side limit in milliseconds; the statement is cancelled on the warehouse when it passes. */
+  timeout?: number;
+  /** Server-side cap on the number of rows (`truncated` is then reported). */
+  rowLimit?: number;
+}
+
+export interface CursorSettings {
+  rowMode: 'object' | 'array';
+  policy: ValuePolicy;
+}
+
+type Row = Record<string, unknown>;
+
+function abortError(signal: AbortSignal): OperationalError {
+  return new OperationalError('the operation was aborted', { code: 'Aborted' }, { cause: signal.reason });
+}
+
+/** Runs `work`, cancelling `statement` when `signal` aborts; rejects with an abort error then. */
+async function withSignal<T>(
+  signal: AbortSignal | undefined,
+  statement: BackendStatement,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!signal) return work();
+  if (signal.aborted) {
+    statement.cancel();
+    throw abortError(signal);
+  }
+  const onAbort = () => statement.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work();
+  } catch (e) {
+    if (signal.aborted) throw abortError(signal);
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export class Cursor<R = Row> implements AsyncIterable<R> {
+  /** Default size of `fetchmany()`. */
+  arraysize = 1;
+  /** Column descriptions of the last result, or null before a query or after a statement without one. */
+  description: ColumnDescription[] | null = null;
+  /** Rows in the last result when known, affected rows for DML, else -1. */
+  rowcount = -1;
+  /** True when the server cut the last result at `rowLimit`. */
+  truncated = false;
+
+  private statement: BackendStatement | null = null;
+  private info: BackendResultInfo | null = null;
+  private keys: string[] = [];
+  private rows: unknown[] = [];
+  private position = 0;
+  private done = true;
+  private closed = false;
+  private signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly connection: BackendConnection,
+    private readonly settings: CursorSettings,
+    private readonly onClose: (cursor: Cursor<unknown>) => void,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The id the warehouse gave the last statement. */
+  get statementId(): string | null {
+    return this.info?.statementId ?? this.statement?.statementId ?? null;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw interfaceError('the cursor is closed');
+  }
+
+  private checkResult(): BackendStatement {
+    this.checkOpen();
+    if (!this.statement || !this.info) throw interfaceError('no result to fetch: call execute() first');
+    return this.statement;
+  }
+
+  /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
+  async execute<T = R>(sql: string, params?: Params, options: ExecuteOptions = {}): Promise<Cursor<T>> {
+    this.checkOpen();
+    if (typeof sql !== 'string' || sql.trim() === '') throw programmingError('sql must be a non-empty string');
+    const parameters = toWireParameters(params);
+    await this.discard();
+    const statement = this.connection.statement();
+    this.statement = statement;
+    this.signal = options.signal;
+    const info = await withSignal(options.signal, statement, () =>
+      statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
+    );
+    this.info = info;
+    this.description = info.columns.length > 0 ? describe(info.columns) : null;
+    this.keys = rowKeys(info.columns.map((c) => c.name));
+    this.truncated = info.truncated;
+    this.rowcount = info.totalRowCount ?? -1;
+    this.done = false;
+    if (this.isDmlCount(info)) {
+      const [row] = await this.fetchmany(1);
+      const count = Array.isArray(row) ? row[0] : (row as Row).num_affected_rows;
+      this.rowcount = typeof count === 'bigint' ? Number(count) : -1;
+      this.rows = [row];
+      this.position = 0;
+    }
+    return this as unknown as Cursor<T>;
+  }
+
+  private isDmlCount(info: BackendResultInfo): boolean {
+    return info.columns.length > 0 && info.columns[0].name === 'num_affected_rows' && info.totalRowCount === 1;
+  }
+
+  /** Runs the statement once per parameter set; `rowcount` is the sum of affected rows when known. */
+  async executemany(sql: string, seq: Iterable<Params>, options: ExecuteOptions = {}): Promise<this> {
+    let total = 0;
+    let known = true;
+    for (const params of seq) {
+      await this.execute(sql, params, options);
+      if (this.rowcount < 0) known = false;
+      else total += this.rowcount;
+    }
+    this.rowcount = known ? total : -1;
+    return this;
+  }
+
+  /** Pulls the next chunk's rows into the buffer; false at the end. */
+  private async pull(): Promise<boolean> {
+    const statement = this.checkResult();
+    if (this.done) return false;
+    const chunk = await withSignal(this.signal, statement, () => statement.nextChunk());
+    if (chunk === null) {
+      this.done = true;
+      return false;
+    }
+    const table = tableFromIPC(chunk);
+    const rows: unknown[] = [];
+    for (const batch of table.batches) {
+      for (const row of batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy)) rows.push(row);
+    }
+    this.rows = this.position < this.rows.length ? this.rows.slice(this.position).concat(rows) : rows;
+    this.position = 0;
+    return true;
+  }
+
+  async fetchone(): Promise<R | null> {
+    this.checkResult();
+    while (this.position >= this.rows.length) {
+      if (!(await this.pull())) return null;
+    }
+    return this.rows[this.position++] as R;
+  }
+
+  async fetchmany(size: number = this.arraysize): Promise<R[]> {
+    this.checkResult();
+    if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
+    while (this.rows.length - this.position < size) {
+      if (!(await this.pull())) break;
+    }
+    const out = this.rows.slice(this.position, this.position + size) as R[];
+    this.position += out.length;
+    return out;
+  }
+
+  async fetchall(): Promise<R[]> {
+    this.checkResult();
+    while (await this.pull()) {}
+    const out = this.rows.slice(this.position) as R[];
+    this.position = this.rows.length;
+    return out;
+  }
+
+  /** The rest of the result as Arrow record batches, in order. */
+  async *arrowBatches(): AsyncGenerator<RecordBatch> {
+    const statement = this.checkResult();
+    if (this.position > 0 || this.rows.length > 0) {
+      throw interfaceError('rows were already fetched from this result; Arrow access must come first');
+    }
+    while (!this.done) {
+      const chunk = await withSignal(this.signal, statement, () => statement.nextChunk());
+      if (chunk === null) {
+        this.done = true;
+        return;
+      }
+      for (const batch of tableFromIPC(chunk).batches) yield batch;
+    }
+  }
+
+  /** The rest of the result as one apache-arrow Table. */
+  async fetchArrow(): Promise<Table> {
+    const info = this.info;
+    const batches: RecordBatch[] = [];
+    for await (const batch of this.arrowBatches()) batches.push(batch);
+    if (batches.length > 0) return new Table(batches);
+    const schema: Schema = tableFromIPC(info?.schemaIpc ?? new Uint8Array()).schema;
+    return new Table(schema);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<R> {
+    for (;;) {
+      const row = await this.fetchone();
+      if (row === null) return;
+      yield row;
+    }
+  }
+
+  /** Asks the warehouse to cancel the running statement; returns at once. */
+  cancel(): void {
+    this.statement?.cancel();
+  }
+
+  private async discard(): Promise<void> {
+    const statement = this.statement;
+    this.statement = null;
+    this.info = null;
+    this.description = null;
+    this.rowcount = -1;
+    this.truncated = false;
+    this.rows = [];
+    this.position = 0;
+    this.done = true;
+    if (statement) {
+      try {
+        await statement.close();
+      } catch (e) {
+        // Closing the previous result is best-effort; only a programming error is worth raising.
+        if (!(e instanceof SluiceError)) throw e;
+      }
+    }
+  }
+
+  /** Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(this as Cursor<unknown>);
+    await this.discard();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * sluice: a Databricks SQL driver for Node.js in the shape of PEP 249, with a Rust engine.
+ */
+
+export { Connection, connect } from './connection';
+export type { ExecuteOptions } from './cursor';
+export { Cursor } from './cursor';
+export type { ColumnDescription } from './description';
+export {
+  DatabaseError,
+  DataError,
+  type ErrorCode,
+  IntegrityError,
+  InterfaceError,
+  InternalError,
+  NotSupportedError,
+  OperationalError,
+  ProgrammingError,
+  SluiceError as Error,
+  SluiceError,
+  Warning,
+} from './errors';
+export type { LocalWarehouse, StartOptions, WarehouseInfo } from './local-warehouse';
+export { startLocalWarehouse } from './local-warehouse';
+export type { ConnectOptions } from './options';
+export { OptionsError } from './options';
+export type { Params, ParamValue } from './params';
+export { TypedValue, typed } from './params';
+
+/** PEP 249 module globals. */
+export const apilevel = '2.0';
+export const threadsafety = 1;
+export const paramstyle = 'named';

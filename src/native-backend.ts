@@ -1,0 +1,59 @@
+/** The `native` backend: the Rust kernel through the N-API binding. */
+
+import type {
+  Backend,
+  BackendConnection,
+  BackendExecuteArgs,
+  BackendOptions,
+  BackendResultInfo,
+  BackendStatement,
+} from './backend';
+import { native } from './errors';
+import { loadNative } from './native';
+
+type NativeStatement = import('../index').NativeStatement;
+type NativeConnection = import('../index').NativeConnection;
+
+class Statement implements BackendStatement {
+  constructor(private readonly inner: NativeStatement) {}
+
+  execute(sql: string, args: BackendExecuteArgs): Promise<BackendResultInfo> {
+    return native(() => this.inner.execute(sql, args));
+  }
+
+  nextChunk(): Promise<Uint8Array | null> {
+    return native(() => this.inner.nextChunk());
+  }
+
+  get statementId(): string | null {
+    return this.inner.statementId;
+  }
+
+  cancel(): void {
+    this.inner.cancel();
+  }
+
+  close(): Promise<void> {
+    return native(() => this.inner.close());
+  }
+}
+
+class Connection implements BackendConnection {
+  constructor(private readonly inner: NativeConnection) {}
+
+  statement(): BackendStatement {
+    return new Statement(this.inner.statement());
+  }
+
+  close(): Promise<void> {
+    return native(() => this.inner.close());
+  }
+}
+
+export const nativeBackend: Backend = {
+  name: 'native',
+  async connect(options: BackendOptions): Promise<BackendConnection> {
+    const binding = loadNative();
+    return new Connection(await native(() => binding.connect(options)));
+  },
+};

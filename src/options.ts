@@ -1,0 +1,151 @@
+/**
+ * Connection options: validated once, up front, with messages that name the offending key.
+ */
+
+export interface ConnectOptions {
+  /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
+  host: string;
+  /** HTTP path of the SQL warehouse, e.g. `/sql/1.0/warehouses/abc123`. */
+  httpPath: string;
+  /** Personal access token. */
+  token?: string;
+  /** OAuth M2M client credentials. */
+  oauthClientId?: string;
+  oauthClientSecret?: string;
+  oauthScope?: string;
+  catalog?: string;
+  schema?: string;
+  /** Session configuration, e.g. `{ TIMEZONE: 'UTC' }`. */
+  sessionConfs?: Record<string, string>;
+  /** PEM text of the CA certificates to trust instead of the system roots. */
+  caPem?: string;
+  /** Path of a PEM file with the CA certificates to trust. */
+  caPath?: string;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxRetries?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  retryBudgetMs?: number;
+  pollInitialMs?: number;
+  pollMaxMs?: number;
+  /** Server-side wait of the submission: 0 or 5..50 seconds. */
+  waitTimeoutSecs?: number;
+  lz4?: boolean;
+  maxConcurrentDownloads?: number;
+  memoryBudgetBytes?: number;
+  linkExpiryThresholdMs?: number;
+  maxDownloadAttempts?: number;
+  userAgent?: string;
+  /** Which engine runs the protocol: the Rust kernel (default) or pure TypeScript. */
+  backend?: 'native' | 'ts';
+  /** Row shape of fetch results: objects keyed by column name (default) or arrays. */
+  rowMode?: 'object' | 'array';
+  /** DECIMAL values as exact strings (default) or as numbers. */
+  decimalAs?: 'string' | 'number';
+  /** TIMESTAMP values as `Date` (default, millisecond precision) or lossless microsecond bigint. */
+  timestampAs?: 'date' | 'bigint';
+}
+
+type Kind = 'string' | 'number' | 'boolean' | 'record';
+
+const KINDS: Record<keyof ConnectOptions, Kind> = {
+  host: 'string',
+  httpPath: 'string',
+  token: 'string',
+  oauthClientId: 'string',
+  oauthClientSecret: 'string',
+  oauthScope: 'string',
+  catalog: 'string',
+  schema: 'string',
+  sessionConfs: 'record',
+  caPem: 'string',
+  caPath: 'string',
+  connectTimeoutMs: 'number',
+  requestTimeoutMs: 'number',
+  maxRetries: 'number',
+  minBackoffMs: 'number',
+  maxBackoffMs: 'number',
+  retryBudgetMs: 'number',
+  pollInitialMs: 'number',
+  pollMaxMs: 'number',
+  waitTimeoutSecs: 'number',
+  lz4: 'boolean',
+  maxConcurrentDownloads: 'number',
+  memoryBudgetBytes: 'number',
+  linkExpiryThresholdMs: 'number',
+  maxDownloadAttempts: 'number',
+  userAgent: 'string',
+  backend: 'string',
+  rowMode: 'string',
+  decimalAs: 'string',
+  timestampAs: 'string',
+};
+
+const CHOICES: Partial<Record<keyof ConnectOptions, readonly string[]>> = {
+  backend: ['native', 'ts'],
+  rowMode: ['object', 'array'],
+  decimalAs: ['string', 'number'],
+  timestampAs: ['date', 'bigint'],
+};
+
+export class OptionsError extends TypeError {
+  constructor(message: string) {
+    super(`sluice.connect: ${message}`);
+    this.name = 'OptionsError';
+  }
+}
+
+/** Checks every key and type; throws an `OptionsError` naming the first problem. */
+export function validateOptions(input: unknown): ConnectOptions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new OptionsError('options must be an object');
+  }
+  const options = input as Record<string, unknown>;
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in KINDS)) {
+      throw new OptionsError(`unknown option "${key}" (known: ${Object.keys(KINDS).join(', ')})`);
+    }
+    if (value === undefined) continue;
+    const kind = KINDS[key as keyof ConnectOptions];
+    if (kind === 'record') {
+      const ok =
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((v) => typeof v === 'string');
+      if (!ok) throw new OptionsError(`option "${key}" must be an object of string values`);
+    } else if (typeof value !== kind) {
+      throw new OptionsError(`option "${key}" must be a ${kind}, got ${typeof value}`);
+    }
+    if (kind === 'number' && (!Number.isFinite(value) || (value as number) < 0 || !Number.isInteger(value))) {
+      throw new OptionsError(`option "${key}" must be a non-negative integer, got ${String(value)}`);
+    }
+    const choices = CHOICES[key as keyof ConnectOptions];
+    if (choices && !choices.includes(value as string)) {
+      throw new OptionsError(`option "${key}" must be one of ${choices.join(', ')}, got "${String(value)}"`);
+    }
+  }
+  if (typeof options.host !== 'string' || options.host.trim() === '') {
+    throw new OptionsError('option "host" is required');
+  }
+  if (typeof options.httpPath !== 'string' || options.httpPath.trim() === '') {
+    throw new OptionsError('option "httpPath" is required');
+  }
+  const hasToken = options.token !== undefined;
+  const hasOAuth = options.oauthClientId !== undefined || options.oauthClientSecret !== undefined;
+  if (hasToken && hasOAuth) {
+    throw new OptionsError('give either "token" or OAuth client credentials, not both');
+  }
+  if (!hasToken && !hasOAuth) {
+    throw new OptionsError('a credential is required: "token", or "oauthClientId" with "oauthClientSecret"');
+  }
+  if (hasToken && options.token === '') throw new OptionsError('option "token" must not be empty');
+  if (hasOAuth && (options.oauthClientId === undefined || options.oauthClientSecret === undefined)) {
+    throw new OptionsError('OAuth needs both "oauthClientId" and "oauthClientSecret"');
+  }
+  if (options.caPem !== undefined && options.caPath !== undefined) {
+    throw new OptionsError('give either "caPem" or "caPath", not both');
+  }
+  return options as unknown as ConnectOptions;
+}

@@ -1,0 +1,250 @@
+/**
+ * The value policy, applied identically by both backends (they both hand Arrow to this module):
+ *   BIGINT -> bigint; DECIMAL -> exact string (number on request); DATE -> Date (UTC midnight);
+ *   TIMESTAMP -> Date, or bigint microseconds since the epoch on request (lossless);
+ *   BINARY -> Uint8Array; INTERVAL YEAR-MONTH -> number of months; INTERVAL DAY-TIME -> bigint
+ *   microseconds; ARRAY -> Array; STRUCT -> object; MAP -> Map; NULL -> null.
+ * Columns are decoded whole from Arrow's buffers (one loop per column), then rows are assembled.
+ */
+
+import { type Data, type Field, type RecordBatch, Type } from 'apache-arrow';
+
+export interface ValuePolicy {
+  decimalAs: 'string' | 'number';
+  timestampAs: 'date' | 'bigint';
+}
+
+export const DEFAULT_POLICY: ValuePolicy = { decimalAs: 'string', timestampAs: 'date' };
+
+const MS_PER_DAY = 86_400_000;
+const utf8 = new TextDecoder('utf-8');
+
+function isValid(data: Data, i: number): boolean {
+  const bitmap = data.nullBitmap;
+  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
+}
+
+/** Exact text of a 128-bit two's complement integer scaled by 10^-scale. */
+function decimalText(words: Uint32Array, at: number, scale: number): string {
+  let v = 0n;
+  for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[at + w]);
+  if (v >= 1n << 127n) v -= 1n << 128n;
+  const negative = v < 0n;
+  let digits = (negative ? -v : v).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  } else if (scale < 0) {
+    digits = digits + '0'.repeat(-scale);
+  }
+  return negative ? `-${digits}` : digits;
+}
+
+function timeUnitFactorToMicros(unit: number): bigint {
+  // apache-arrow TimeUnit: SECOND 0, MILLISECOND 1, MICROSECOND 2, NANOSECOND 3
+  return [1_000_000n, 1_000n, 1n, 0n][unit] ?? 1n;
+}
+
+function toMicros(raw: bigint, unit: number): bigint {
+  return unit === 3 ? raw / 1000n : raw * timeUnitFactorToMicros(unit);
+}
+
+function microsToDate(micros: bigint): Date {
+  const ms = Number(micros / 1000n) + (micros % 1000n < 0n ? -1 : 0);
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) {
+    throw new RangeError(`timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`);
+  }
+  return date;
+}
+
+/** Decodes every value of one Arrow Data (a column of one batch) under the policy. */
+export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
+  const n = data.length;
+  const out = new Array<unknown>(n);
+  const type = data.type;
+  const off = data.offset;
+  const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
+  switch (type.typeId) {
+    case Type.Null:
+      out.fill(null);
+      return out;
+    case Type.Int:
+    case Type.Float: {
+      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? values[off + i] : null;
+      return out;
+    }
+    case Type.Bool: {
+      const bytes = data.values as Uint8Array;
+      for (let i = 0; i < n; i++) {
+        const bit = off + i;
+        out[i] = isValid(data, i) ? (bytes[bit >> 3] & (1 << (bit & 7))) !== 0 : null;
+      }
+      return out;
+    }
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Binary:
+    case Type.LargeBinary: {
+      const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      const bytes = data.values as Uint8Array;
+      const text = type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const start = Number(offsets[off + i]);
+        const end = Number(offsets[off + i + 1]);
+        out[i] = text ? utf8.decode(bytes.subarray(start, end)) : bytes.slice(start, end);
+      }
+      return out;
+    }
+    case Type.Decimal: {
+      const words = data.values as Uint32Array;
+      const scale = (type as unknown as { scale: number }).scale;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const text = decimalText(words, (off + i) * 4, scale);
+        out[i] = policy.decimalAs === 'number' ? Number(text) : text;
+      }
+      return out;
+    }
+    case Type.Date: {
+      const unit = (type as unknown as { unit: number }).unit; // DAY 0, MILLISECOND 1
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const raw = values[off + i];
+        out[i] = new Date(unit === 0 ? Number(raw) * MS_PER_DAY : Number(raw));
+      }
+      return out;
+    }
+    case Type.Timestamp: {
+      const unit = (type as unknown as { unit: number }).unit;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const micros = toMicros(BigInt(values[off + i]), unit);
+        out[i] = policy.timestampAs === 'bigint' ? micros : microsToDate(micros);
+      }
+      return out;
+    }
+    case Type.Duration: {
+      const unit = (type as unknown as { unit: number }).unit;
+      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? toMicros(BigInt(values[off + i]), unit) : null;
+      return out;
+    }
+    case Type.Interval: {
+      // YEAR_MONTH holds one int32 of months per value; other units keep apache-arrow's form.
+      const unit = (type as unknown as { unit: number }).unit;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) out[i] = null;
+        else
+          out[i] =
+            unit === 0
+              ? values[off + i]
+              : Array.from((data.values as Int32Array).subarray((off + i) * 2, (off + i) * 2 + 2));
+      }
+      return out;
+    }
+    case Type.List:
+    case Type.LargeList:
+    case Type.FixedSizeList: {
+      const child = decodeData(data.children[0], policy);
+      const size = type.typeId === Type.FixedSizeList ? (type as unknown as { listSize: number }).listSize : 0;
+      const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const start = size ? (off + i) * size : Number(offsets[off + i]);
+        const end = size ? start + size : Number(offsets[off + i + 1]);
+        out[i] = child.slice(start, end);
+      }
+      return out;
+    }
+    case Type.Struct: {
+      const fields = (type as unknown as { children: Field[] }).children;
+      const columns = data.children.map((c) => decodeData(c, policy));
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const row: Record<string, unknown> = {};
+        for (let f = 0; f < fields.length; f++) row[fields[f].name] = columns[f][off + i];
+        out[i] = row;
+      }
+      return out;
+    }
+    case Type.Map: {
+      const entries = data.children[0];
+      const keys = decodeData(entries.children[0], policy);
+      const vals = decodeData(entries.children[1], policy);
+      const offsets = data.valueOffsets as Int32Array;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(data, i)) {
+          out[i] = null;
+          continue;
+        }
+        const m = new Map<unknown, unknown>();
+        for (let e = offsets[off + i]; e < offsets[off + i + 1]; e++) m.set(keys[e], vals[e]);
+        out[i] = m;
+      }
+      return out;
+    }
+    default:
+      throw new TypeError(`Arrow type ${String(type)} is not supported by the value policy`);
+  }
+}
+
+/** Unique keys for row objects: a repeated column name gets a `_2`, `_3`, ... suffix. */
+export function rowKeys(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(names);
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    if (count === 1) return name;
+    let candidate = `${name}_${count}`;
+    while (taken.has(candidate)) candidate = `${candidate}_`;
+    taken.add(candidate);
+    return candidate;
+  });
+}
+
+/** All rows of one batch, as objects keyed by `keys` or as arrays. */
+export function batchRows(
+  batch: RecordBatch,
+  keys: readonly string[],
+  mode: 'object' | 'array',
+  policy: ValuePolicy,
+): unknown[] {
+  const columns = batch.data.children.map((child) => decodeData(child, policy));
+  const n = batch.numRows;
+  const rows = new Array<unknown>(n);
+  const width = columns.length;
+  for (let i = 0; i < n; i++) {
+    if (mode === 'array') {
+      const row = new Array<unknown>(width);
+      for (let c = 0; c < width; c++) row[c] = columns[c][i];
+      rows[i] = row;
+    } else {
+      const row: Record<string, unknown> = {};
+      for (let c = 0; c < width; c++) row[keys[c]] = columns[c][i];
+      rows[i] = row;
+    }
+  }
+  return rows;
+}

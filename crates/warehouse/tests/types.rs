@@ -1,0 +1,214 @@
+//! Every type of protocol.md §10: manifest names, Arrow types, JSON_ARRAY renderings.
+
+mod common;
+
+use arrow_schema::{DataType, IntervalUnit, TimeUnit};
+use common::Harness;
+use serde_json::{json, Value};
+
+async fn describe(h: &Harness, sql: &str) -> (Vec<Value>, Vec<DataType>, Value) {
+    let (body, batches) = h.arrow(sql).await;
+    let cols = body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let arrow: Vec<DataType> = batches[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    let r = h
+        .exec(
+            sql,
+            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    (cols, arrow, r.body["result"]["data_array"][0].clone())
+}
+
+fn names(cols: &[Value]) -> Vec<(String, String)> {
+    cols.iter()
+        .map(|c| {
+            (
+                c["type_name"].as_str().unwrap().to_string(),
+                c["type_text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn small_numbers_floats_and_binary() {
+    let h = Harness::start().await;
+    let (cols, arrow, row) = describe(
+        &h,
+        "SELECT CAST(1 AS TINYINT) AS a, CAST(2 AS SMALLINT) AS b, CAST(1.5 AS FLOAT) AS c, \
+         X'6869' AS d, CAST(-12.345 AS DECIMAL(38,3)) AS e",
+    )
+    .await;
+    assert_eq!(
+        names(&cols),
+        vec![
+            ("BYTE".into(), "TINYINT".into()),
+            ("SHORT".into(), "SMALLINT".into()),
+            ("FLOAT".into(), "FLOAT".into()),
+            ("BINARY".into(), "BINARY".into()),
+            ("DECIMAL".into(), "DECIMAL(38,3)".into()),
+        ]
+    );
+    assert_eq!(
+        arrow,
+        vec![
+            DataType::Int8,
+            DataType::Int16,
+            DataType::Float32,
+            DataType::Binary,
+            DataType::Decimal128(38, 3)
+        ]
+    );
+    assert_eq!(row, json!(["1", "2", "1.5", "aGk=", "-12.345"]));
+}
+
+#[tokio::test]
+async fn intervals() {
+    let h = Harness::start().await;
+    let (cols, arrow, row) = describe(
+        &h,
+        "SELECT INTERVAL '100' YEAR AS ym, INTERVAL '3' DAY + INTERVAL '4' HOUR + INTERVAL '30' MINUTE \
+         + INTERVAL '20.123' SECOND AS dt",
+    )
+    .await;
+    assert_eq!(cols[0]["type_name"], "INTERVAL");
+    assert_eq!(cols[0]["type_text"], "INTERVAL YEAR TO MONTH");
+    assert_eq!(cols[0]["type_interval_type"], "YEAR TO MONTH");
+    assert_eq!(cols[1]["type_text"], "INTERVAL DAY TO SECOND");
+    assert_eq!(cols[1]["type_interval_type"], "DAY TO SECOND");
+    assert_eq!(
+        arrow,
+        vec![
+            DataType::Interval(IntervalUnit::YearMonth),
+            DataType::Duration(TimeUnit::Microsecond)
+        ]
+    );
+    let (_, batches) = h
+        .arrow("SELECT INTERVAL '3' DAY + INTERVAL '4' HOUR + INTERVAL '30' MINUTE + INTERVAL '20.123' SECOND AS dt")
+        .await;
+    let micros = batches[0]
+        .column(0)
+        .as_any()
+        .downcast_ref::<arrow_array::DurationMicrosecondArray>()
+        .unwrap()
+        .value(0);
+    assert_eq!(micros, 275_420_123_000);
+    assert_eq!(
+        row,
+        json!([
+            "INTERVAL '100-0' YEAR TO MONTH",
+            "INTERVAL '3 04:30:20.123' DAY TO SECOND"
+        ])
+    );
+}
+
+#[tokio::test]
+async fn nested_types() {
+    let h = Harness::start().await;
+    let (cols, arrow, row) = describe(
+        &h,
+        "SELECT make_array(1, 2, 3) AS a, named_struct('street', 'Main', 'zip', 12345) AS s, \
+         map(['k'], ['v']) AS m",
+    )
+    .await;
+    assert_eq!(
+        names(&cols),
+        vec![
+            ("ARRAY".into(), "ARRAY<BIGINT>".into()),
+            (
+                "STRUCT".into(),
+                "STRUCT<street: STRING, zip: BIGINT>".into()
+            ),
+            ("MAP".into(), "MAP<STRING, STRING>".into()),
+        ]
+    );
+    assert!(matches!(arrow[0], DataType::List(_)));
+    assert!(matches!(arrow[1], DataType::Struct(_)));
+    assert!(matches!(arrow[2], DataType::Map(..)));
+    assert_eq!(
+        row,
+        json!([
+            "[1,2,3]",
+            "{\"street\":\"Main\",\"zip\":12345}",
+            "{\"k\":\"v\"}"
+        ])
+    );
+}
+
+#[tokio::test]
+async fn timestamps_render_with_the_session_offset() {
+    let h = Harness::start().await;
+    let r = h
+        .post(
+            "/api/2.0/sql/sessions",
+            json!({"session_confs": {"timezone": "America/Los_Angeles"}}),
+        )
+        .await;
+    let sid = r.body["session_id"].as_str().unwrap();
+    let r = h
+        .exec(
+            "SELECT TIMESTAMP '2021-01-01 10:00:00' AS a, TIMESTAMP '2021-06-15 12:34:56.789' AS b, CAST(NULL AS TIMESTAMP) AS c",
+            json!({"session_id": sid, "disposition": "INLINE", "format": "JSON_ARRAY"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([[
+            "2021-01-01T10:00:00.000-08:00",
+            "2021-06-15T12:34:56.789-07:00",
+            null
+        ]])
+    );
+    let r = h
+        .exec(
+            "SELECT TIMESTAMP '2021-01-01 10:00:00' AS a",
+            json!({"session_id": sid, "disposition": "INLINE_OR_EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
+        )
+        .await;
+    let batches = h.collect_arrow(&r.body).await;
+    assert_eq!(
+        batches[0].schema().field(0).data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("America/Los_Angeles".into()))
+    );
+    let r = h
+        .exec("SET TIME ZONE 'Asia/Tokyo'", json!({"session_id": sid}))
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h
+        .exec(
+            "SELECT TIMESTAMP '2021-01-01 10:00:00' AS a",
+            json!({"session_id": sid, "disposition": "INLINE", "format": "JSON_ARRAY"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["2021-01-01T10:00:00.000+09:00"]])
+    );
+}
+
+#[tokio::test]
+async fn empty_select_keeps_its_schema() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "SELECT id FROM range(10) WHERE id < 0",
+            json!({"disposition": "INLINE_OR_EXTERNAL_LINKS", "format": "ARROW_STREAM", "result_compression": "LZ4_FRAME"}),
+        )
+        .await;
+    let m = &r.body["manifest"];
+    assert_eq!(m["schema"]["column_count"], 1);
+    assert_eq!(m["total_chunk_count"], 0);
+    assert_eq!(m["total_row_count"], 0);
+    assert_eq!(m["total_byte_count"], 0);
+    assert!(m.get("chunks").is_none());
+    assert_eq!(r.body["result"], json!({}));
+}

@@ -117,7 +117,7 @@ describe('ts backend: LZ4 frames', () => {
   it('rejects corrupt data with a DataLoss error', () => {
     const bad = hex(FRAME_A);
     bad[bad.length - 1] ^= 0xff; // content checksum
-    const cases = [bad, hex(FRAME_A).subarray(0, 20), hex('00112233'), hex(FRAME_A + '0102'), new Uint8Array(0)];
+    const cases = [bad, hex(FRAME_A).subarray(0, 20), hex('00112233'), hex(`${FRAME_A}0102`), new Uint8Array(0)];
     const header = hex(FRAME_A);
     header[6] ^= 0x01; // header checksum
     cases.push(header);

@@ -1,0 +1,403 @@
+/**
+ * The pure-TypeScript backend over real HTTPS against spawned local warehouses: known values,
+ * multi-chunk external links (with and without LZ4), typed errors, cancel, timeout, close, and
+ * the self-heal paths (link refresh, session reopen, retries, OAuth refresh) driven through the
+ * warehouse's admin routes.
+ */
+
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { after, before, describe, it } from 'node:test';
+import { connect, InterfaceError, OperationalError, ProgrammingError } from '../src/index';
+import { type LocalWarehouse, type StartOptions, startLocalWarehouse } from '../src/local-warehouse';
+import { tsBackend } from '../src/ts-backend/index';
+
+const KNOWN = `SELECT
+  CAST(1 AS INT) AS i,
+  CAST(9007199254740993 AS BIGINT) AS big,
+  CAST(2.5 AS DOUBLE) AS d,
+  'héllo, 世界' AS s,
+  true AS b,
+  CAST(NULL AS STRING) AS missing,
+  CAST('12345.67' AS DECIMAL(10,2)) AS price,
+  DATE '2024-02-29' AS day`;
+
+/**
+ * A statement that runs for seconds: long enough to cancel, short enough that the warehouse is
+ * free again soon if its cancellation does not stop the computation at once.
+ */
+const SLOW = 'SELECT sum(a.id * b.id) AS s FROM range(10000) a CROSS JOIN range(10000) b';
+
+interface Counters {
+  requests: Record<string, Record<string, number>>;
+  token_grants: number;
+  chunk_link_fetches: number;
+  downloads: number;
+  downloads_with_authorization: number;
+  sessions_opened: number;
+  statements_executed: number;
+}
+
+/** Calls an admin route of `warehouse` (requires `--enable-admin`). */
+function admin(warehouse: LocalWarehouse, method: string, path: string, body?: unknown): Promise<unknown> {
+  const options = warehouse.connectOptions();
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      `${warehouse.info.url}${path}`,
+      {
+        method,
+        ca: options.caPem,
+        headers: {
+          authorization: `Bearer ${warehouse.info.token}`,
+          'content-type': 'application/json',
+          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (p: Buffer) => parts.push(p));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if ((res.statusCode ?? 0) >= 300) reject(new Error(`admin ${path} answered ${res.statusCode}: ${text}`));
+          else resolve(text === '' ? {} : JSON.parse(text));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A warehouse for the enclosing suite, stopped when the suite ends. */
+function suiteWarehouse(options: StartOptions): () => LocalWarehouse {
+  let warehouse: LocalWarehouse | undefined;
+  before(async () => {
+    warehouse = await startLocalWarehouse(options);
+  });
+  after(() => warehouse?.stop());
+  return () => {
+    assert.ok(warehouse, 'the warehouse started');
+    return warehouse;
+  };
+}
+
+const counters = (w: LocalWarehouse) => admin(w, 'GET', '/admin/counters') as Promise<Counters>;
+const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
+
+describe('ts backend: queries over HTTPS', () => {
+  const wh = suiteWarehouse({ args: ['--enable-admin'] });
+
+  it('returns every value of a known row', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    assert.equal(connection.backendName, 'ts');
+    const cursor = connection.cursor();
+    await cursor.execute(KNOWN);
+    assert.deepEqual(
+      cursor.description?.map((d) => [d[0], d[1]]),
+      [
+        ['i', 'INT'],
+        ['big', 'BIGINT'],
+        ['d', 'DOUBLE'],
+        ['s', 'STRING'],
+        ['b', 'BOOLEAN'],
+        ['missing', 'STRING'],
+        ['price', 'DECIMAL'],
+        ['day', 'DATE'],
+      ],
+    );
+    assert.deepEqual(await cursor.fetchall(), [
+      {
+        i: 1,
+        big: 9007199254740993n,
+        d: 2.5,
+        s: 'héllo, 世界',
+        b: true,
+        missing: null,
+        price: '12345.67',
+        day: new Date(Date.UTC(2024, 1, 29)),
+      },
+    ]);
+    assert.equal(cursor.rowcount, 1);
+    await connection.close();
+  });
+
+  it('binds named and positional parameters', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    const cursor = connection.cursor<{ a: bigint; b: string }>();
+    await cursor.execute('SELECT :a AS a, :b AS b', { a: 41n, b: 'x' });
+    assert.deepEqual(await cursor.fetchall(), [{ a: 41n, b: 'x' }]);
+    await cursor.execute('SELECT ? AS a, ? AS b', [7n, 'y']);
+    assert.deepEqual(await cursor.fetchall(), [{ a: 7n, b: 'y' }]);
+    await connection.close();
+  });
+
+  it('returns an empty result with its schema', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    const cursor = connection.cursor();
+    await cursor.execute('SELECT id FROM range(10) WHERE id > 100');
+    assert.deepEqual(await cursor.fetchall(), []);
+    await cursor.execute('SELECT id FROM range(10) WHERE id > 100');
+    const table = await cursor.fetchArrow();
+    assert.equal(table.numRows, 0);
+    assert.deepEqual(
+      table.schema.fields.map((f) => f.name),
+      ['id'],
+    );
+    await connection.close();
+  });
+
+  it('gives a wrong token a typed Unauthenticated error without the token in the message', async () => {
+    await assert.rejects(
+      connect({ ...wh().connectOptions({ token: 'dapi-wrong-token' }), backend: 'ts' }),
+      (e: unknown) => {
+        assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+        assert.equal(e.code, 'Unauthenticated');
+        assert.equal(e.httpStatus, 401);
+        assert.ok(!e.message.includes('dapi-wrong-token'));
+        return true;
+      },
+    );
+  });
+
+  it('raises SQL errors as ProgrammingError with SQLSTATE 42601 and the statement id', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    const cursor = connection.cursor();
+    await assert.rejects(cursor.execute('SELEC 1'), (e: unknown) => {
+      assert.ok(e instanceof ProgrammingError, `got ${String(e)}`);
+      assert.equal(e.code, 'SqlError');
+      assert.equal(e.sqlState, '42601');
+      assert.ok(e.statementId, 'the statement id is reported');
+      return true;
+    });
+    await connection.close();
+  });
+
+  it('rejects a bad CA with a typed error', async () => {
+    await assert.rejects(connect({ ...wh().connectOptions(), caPem: 'not a pem', backend: 'ts' }), ProgrammingError);
+  });
+
+  it('cancels a running statement at once and tells the warehouse', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', waitTimeoutSecs: 0 });
+    const before = await counters(wh());
+    const cursor = connection.cursor();
+    const running = cursor.execute(SLOW);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    cursor.cancel();
+    await assert.rejects(running, (e: unknown) => {
+      assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+      assert.equal(e.code, 'Cancelled');
+      return true;
+    });
+    assert.ok(Date.now() - started < 1000, 'cancel returns at once');
+    // The cancel request is sent in the background.
+    for (let i = 0; i < 50; i++) {
+      const now = await counters(wh());
+      if (requestsWith(now, 'statements.cancel', 200) > requestsWith(before, 'statements.cancel', 200)) break;
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(i < 49, 'the warehouse saw the cancel');
+    }
+    await connection.close();
+  });
+
+  it('raises Timeout when the client-side limit passes, and cancels on the warehouse', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', waitTimeoutSecs: 0 });
+    const cursor = connection.cursor();
+    await assert.rejects(cursor.execute(SLOW, undefined, { timeout: 300 }), (e: unknown) => {
+      assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+      assert.equal(e.code, 'Timeout');
+      return true;
+    });
+    await connection.close();
+  });
+
+  it('aborts through an AbortSignal', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', waitTimeoutSecs: 0 });
+    const cursor = connection.cursor();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(cursor.execute(SLOW, undefined, { signal: controller.signal }), OperationalError);
+    await connection.close();
+  });
+
+  it('closes statements, cursors and connections idempotently', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    const cursor = connection.cursor();
+    await cursor.execute('SELECT CAST(1 AS INT) AS one');
+    await cursor.close();
+    await cursor.close();
+    await connection.close();
+    await connection.close();
+    await assert.rejects(cursor.execute('SELECT 1'), InterfaceError);
+    assert.throws(() => connection.cursor(), InterfaceError);
+
+    const backend = await tsBackend.connect(wh().connectOptions());
+    const statement = backend.statement();
+    await statement.execute('SELECT CAST(1 AS INT) AS one', {});
+    await statement.close();
+    await statement.close();
+    await assert.rejects(statement.nextChunk(), InterfaceError);
+    await backend.close();
+    await backend.close();
+  });
+
+  it('reopens a session the warehouse forgot, once', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    const before = await counters(wh());
+    await admin(wh(), 'POST', '/admin/expire-sessions');
+    const cursor = connection.cursor<{ one: number }>();
+    await cursor.execute('SELECT CAST(1 AS INT) AS one');
+    assert.deepEqual(await cursor.fetchall(), [{ one: 1 }]);
+    const after = await counters(wh());
+    assert.equal(after.sessions_opened - before.sessions_opened, 1);
+    await connection.close();
+  });
+
+  it('retries a submission on 503 with Retry-After but not without it', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', minBackoffMs: 100 });
+    const cursor = connection.cursor<{ one: number }>();
+    await admin(wh(), 'POST', '/admin/faults', {
+      route: 'statements.execute',
+      kind: 'status',
+      status: 503,
+      retry_after: 1,
+      count: 1,
+    });
+    await cursor.execute('SELECT CAST(1 AS INT) AS one');
+    assert.deepEqual(await cursor.fetchall(), [{ one: 1 }]);
+    await admin(wh(), 'POST', '/admin/faults', {
+      route: 'statements.execute',
+      kind: 'status',
+      status: 503,
+      count: 1,
+    });
+    await assert.rejects(cursor.execute('SELECT CAST(1 AS INT) AS one'), (e: unknown) => {
+      assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+      assert.equal(e.code, 'Unavailable');
+      assert.equal(e.httpStatus, 503);
+      return true;
+    });
+    await admin(wh(), 'DELETE', '/admin/faults');
+    await connection.close();
+  });
+});
+
+describe('ts backend: multi-chunk external links', () => {
+  const ROWS = 10_500;
+  const wh = suiteWarehouse({ args: ['--enable-admin', '--chunk-rows', '1000', '--inline-limit', '0'] });
+
+  for (const lz4 of [true, false]) {
+    it(`delivers every chunk in order (lz4 ${lz4})`, async () => {
+      const before = await counters(wh());
+      const connection = await connect({
+        ...wh().connectOptions(),
+        backend: 'ts',
+        lz4,
+        maxConcurrentDownloads: 4,
+      });
+      const cursor = connection.cursor<{ id: bigint }>();
+      await cursor.execute(`SELECT id FROM range(${ROWS}) ORDER BY id`);
+      assert.equal(cursor.rowcount, ROWS);
+      const ids = (await cursor.fetchall()).map((r) => r.id);
+      assert.equal(ids.length, ROWS);
+      ids.forEach((id, i) => {
+        if (id !== BigInt(i)) assert.fail(`row ${i} holds ${id}`);
+      });
+      const after = await counters(wh());
+      assert.ok(after.downloads - before.downloads >= 11, 'every chunk was downloaded from a link');
+      assert.equal(after.downloads_with_authorization, 0, 'downloads never carry Authorization');
+      await connection.close();
+    });
+  }
+
+  it('hands each chunk over as a whole Arrow IPC stream', async () => {
+    const backend = await tsBackend.connect({ ...wh().connectOptions(), memoryBudgetBytes: 1 });
+    const statement = backend.statement();
+    const info = await statement.execute('SELECT id FROM range(2500)', {});
+    assert.equal(info.totalRowCount, 2500);
+    let chunks = 0;
+    for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
+      chunks += 1;
+      assert.deepEqual([...chunk.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff], 'starts with a continuation marker');
+      assert.deepEqual([...chunk.subarray(chunk.length - 8)], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], 'ends with EOS');
+    }
+    assert.equal(chunks, 3);
+    assert.equal(await statement.nextChunk(), null);
+    await statement.close();
+    await backend.close();
+  });
+
+  it('refreshes refused links and retries failed chunk fetches', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', memoryBudgetBytes: 1 });
+    const cursor = connection.cursor<{ id: bigint }>();
+    await cursor.execute(`SELECT id FROM range(${ROWS})`);
+    const first = await cursor.fetchmany(1000);
+    assert.equal(first.length, 1000);
+    await admin(wh(), 'POST', '/admin/expire-links');
+    await admin(wh(), 'POST', '/admin/faults', { route: 'chunks', kind: 'status', status: 500, count: 1 });
+    await admin(wh(), 'POST', '/admin/faults', { route: 'download', kind: 'drop', count: 1 });
+    const rest = await cursor.fetchall();
+    assert.equal(first.length + rest.length, ROWS);
+    assert.equal(new Set([...first, ...rest].map((r) => r.id)).size, ROWS, 'no chunk duplicated or skipped');
+    await admin(wh(), 'DELETE', '/admin/faults');
+    await connection.close();
+  });
+
+  it('cancels while chunks are being fetched', async () => {
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
+    await admin(wh(), 'POST', '/admin/throttle', { bytes_per_sec: 2000 });
+    try {
+      const cursor = connection.cursor();
+      await cursor.execute(`SELECT id FROM range(${ROWS})`);
+      const fetching = cursor.fetchall();
+      setTimeout(() => cursor.cancel(), 200);
+      await assert.rejects(fetching, (e: unknown) => {
+        assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+        assert.equal(e.code, 'Cancelled');
+        return true;
+      });
+    } finally {
+      await admin(wh(), 'POST', '/admin/throttle', {});
+      await connection.close();
+    }
+  });
+});
+
+describe('ts backend: OAuth M2M', () => {
+  const wh = suiteWarehouse({
+    args: ['--enable-admin', '--oauth-client-id', 'sluice-test', '--oauth-client-secret', 's3cret'],
+  });
+
+  it('fetches a token, and refreshes it exactly once after a rejection', async () => {
+    const { token: _token, ...options } = wh().connectOptions();
+    const connection = await connect({
+      ...options,
+      oauthClientId: 'sluice-test',
+      oauthClientSecret: 's3cret',
+      backend: 'ts',
+    });
+    const cursor = connection.cursor<{ one: number }>();
+    await cursor.execute('SELECT CAST(1 AS INT) AS one');
+    const before = await counters(wh());
+    await admin(wh(), 'POST', '/admin/revoke-tokens', {});
+    await cursor.execute('SELECT CAST(1 AS INT) AS one');
+    assert.deepEqual(await cursor.fetchall(), [{ one: 1 }]);
+    const after = await counters(wh());
+    assert.equal(after.token_grants - before.token_grants, 1, 'one refresh');
+    await connection.close();
+  });
+
+  it('reports a wrong client secret as Unauthenticated', async () => {
+    const { token: _token, ...options } = wh().connectOptions();
+    await assert.rejects(
+      connect({ ...options, oauthClientId: 'sluice-test', oauthClientSecret: 'wrong', backend: 'ts' }),
+      (e: unknown) => {
+        assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+        assert.equal(e.code, 'Unauthenticated');
+        assert.ok(!e.message.includes('wrong'));
+        return true;
+      },
+    );
+  });
+});

@@ -2,7 +2,6 @@
 //! user tables, `samples.tpch`, mounted files), and per-statement contexts that carry the
 //! session's namespace and time zone.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
@@ -13,8 +12,6 @@ use datafusion::common::ScalarValue;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::logical_expr::{create_udf, ColumnarValue, LogicalPlan, Volatility, WriteOp};
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
-use datafusion::sql::parser::Statement as DfStatement;
-use datafusion::sql::sqlparser::ast::{visit_expressions_mut, Expr as SqlExpr, Value as SqlValue};
 
 use crate::config::WarehouseConfig;
 use crate::metadata;
@@ -22,7 +19,7 @@ use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::{sleep, tpch};
+use crate::{dialect, sleep, spark_functions, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,6 +66,8 @@ impl Engine {
         opts.sql_parser.dialect = Dialect::Databricks;
         // Databricks emits Utf8 for STRING; keep DataFusion from choosing Utf8View.
         opts.sql_parser.map_string_types_to_utf8view = false;
+        // Spark sorts NULLs first in ascending order and last in descending order.
+        opts.sql_parser.default_null_ordering = "nulls_min".to_string();
         opts.execution.parquet.schema_force_view_types = false;
         let state = SessionStateBuilder::new()
             .with_config(cfg)
@@ -77,6 +76,9 @@ impl Engine {
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(SparkRange));
         ctx.register_udf(sleep::udf());
+        for f in spark_functions::all() {
+            ctx.register_udf(f);
+        }
 
         let samples = MemoryCatalogProvider::new();
         let tpch_schema = Arc::new(MemorySchemaProvider::new());
@@ -165,20 +167,25 @@ impl Engine {
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
         let mut statement = state.sql_to_statement(sql, &dialect).map_err(df_err)?;
-        number_positional_markers(&mut statement);
+        dialect::rewrite(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         plan = match params {
             Params::None => plan,
             Params::Positional(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
             Params::Named(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
         };
-        let insert = matches!(&plan, LogicalPlan::Dml(d) if matches!(d.op, WriteOp::Insert(_)));
+        let dml = match &plan {
+            LogicalPlan::Dml(d) => Some(matches!(d.op, WriteOp::Insert(_))),
+            _ => None,
+        };
         let df = ctx.execute_logical_plan(plan).await.map_err(df_err)?;
-        let schema = df.schema().inner().clone();
+        let planned = df.schema().inner().clone();
         let batches = df.collect().await.map_err(df_err)?;
-        if insert {
-            return Ok(insert_counts(&batches));
+        if let Some(insert) = dml {
+            return Ok(dml_counts(&batches, insert));
         }
+        // The batches' own schema wins: it can be more precise than the plan's (`NULL UNION 1`).
+        let schema = batches.first().map(|b| b.schema()).unwrap_or(planned);
         Ok(Executed {
             schema,
             batches,
@@ -187,24 +194,9 @@ impl Engine {
     }
 }
 
-/// `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
-fn number_positional_markers(statement: &mut DfStatement) {
-    if let DfStatement::Statement(stmt) = statement {
-        let mut n = 0;
-        let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
-            if let SqlExpr::Value(v) = expr {
-                if matches!(&v.value, SqlValue::Placeholder(p) if p == "?") {
-                    n += 1;
-                    v.value = SqlValue::Placeholder(format!("${n}"));
-                }
-            }
-            ControlFlow::<()>::Continue(())
-        });
-    }
-}
-
-/// Databricks answers INSERT with `num_affected_rows` and `num_inserted_rows` (BIGINT).
-fn insert_counts(batches: &[RecordBatch]) -> Executed {
+/// Databricks answers INSERT with `num_affected_rows` and `num_inserted_rows` (BIGINT),
+/// UPDATE and DELETE with `num_affected_rows` only.
+fn dml_counts(batches: &[RecordBatch], insert: bool) -> Executed {
     let count: i64 = batches
         .iter()
         .filter(|b| b.num_columns() > 0)
@@ -220,13 +212,14 @@ fn insert_counts(batches: &[RecordBatch]) -> Executed {
                 .unwrap_or(0)
         })
         .sum();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("num_affected_rows", DataType::Int64, true),
-        Field::new("num_inserted_rows", DataType::Int64, true),
-    ]));
+    let mut fields = vec![Field::new("num_affected_rows", DataType::Int64, true)];
+    if insert {
+        fields.push(Field::new("num_inserted_rows", DataType::Int64, true));
+    }
+    let schema = Arc::new(Schema::new(fields));
     let col: ArrayRef = Arc::new(Int64Array::from(vec![count]));
-    let batch = RecordBatch::try_new(schema.clone(), vec![col.clone(), col])
-        .expect("two Int64 columns match the schema");
+    let batch = RecordBatch::try_new(schema.clone(), vec![col; schema.fields().len()])
+        .expect("Int64 columns match the schema");
     Executed {
         schema,
         batches: vec![batch],

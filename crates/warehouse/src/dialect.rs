@@ -1,0 +1,49 @@
+//! Spark SQL spellings DataFusion does not accept, rewritten in the parsed statement (never
+//! in the SQL text): `?` markers and Spark type names.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Statement, TimezoneInfo,
+    Value as SqlValue,
+};
+
+pub fn rewrite(statement: &mut DfStatement) {
+    let DfStatement::Statement(stmt) = statement else {
+        return;
+    };
+    if let Statement::CreateTable(create) = stmt.as_mut() {
+        for col in &mut create.columns {
+            spark_type(&mut col.data_type);
+        }
+    }
+    // `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
+    let mut n = 0;
+    let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+        match expr {
+            SqlExpr::Value(v) if matches!(&v.value, SqlValue::Placeholder(p) if p == "?") => {
+                n += 1;
+                v.value = SqlValue::Placeholder(format!("${n}"));
+            }
+            SqlExpr::Cast { data_type, .. } => spark_type(data_type),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Maps Spark type spellings onto ones DataFusion plans.
+fn spark_type(t: &mut SqlType) {
+    let replacement = match t {
+        SqlType::Binary(_) | SqlType::Varbinary(_) => SqlType::Bytea,
+        // Kept as a plain TIMESTAMP: DataFusion has no separate NTZ type name.
+        SqlType::TimestampNtz(_) => SqlType::Timestamp(None, TimezoneInfo::None),
+        // VARIANT values are carried as JSON text.
+        SqlType::Custom(name, _) if name.to_string().eq_ignore_ascii_case("variant") => {
+            SqlType::String(None)
+        }
+        _ => return,
+    };
+    *t = replacement;
+}

@@ -3,7 +3,9 @@
 //! were rejected on that generation (single-flight), and callers that lost the race reuse it.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
 
 use futures::future::BoxFuture;
 use tokio::sync::Mutex;
@@ -191,7 +193,13 @@ impl Auth {
                 "the token provider returned an empty token",
             ));
         }
-        let refresh_at = fetched.expires_in.map(|ttl| {
+        // The lifetime is the shorter of `expires_in` and the JWT `exp` claim: `exp` has
+        // whole-second precision, so it can end up to a second before `expires_in` says.
+        let lifetime = match (fetched.expires_in, jwt_remaining(&fetched.token)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let refresh_at = lifetime.map(|ttl| {
             // Refresh ahead of expiry: 40 s like the SDKs, but never more than a fifth of a short
             // lifetime, so a token that lives seconds is still fetched once per lifetime.
             let margin = Duration::from_secs(40).min(ttl / 5);
@@ -207,6 +215,24 @@ impl Auth {
             generation,
         })
     }
+}
+
+/// Time left before the `exp` claim of a JWT-shaped token; `None` for opaque tokens.
+fn jwt_remaining(token: &Secret) -> Option<Duration> {
+    let mut parts = token.expose().split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = UNIX_EPOCH + Duration::from_secs(claims.get("exp")?.as_u64()?);
+    Some(
+        exp.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Recognises, from status and body together, an answer that means "this credential is expired
@@ -298,6 +324,25 @@ mod tests {
             assert_eq!(c.token.expose(), "t1");
         }
         assert_eq!(provider.0.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn jwt_expiry_is_read_from_the_exp_claim() {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let exp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 100;
+        let payload = engine.encode(format!("{{\"exp\":{exp}}}"));
+        let token = Secret::new(format!("{}.{payload}.sig", engine.encode("{}")));
+        let left = jwt_remaining(&token).unwrap();
+        assert!(
+            left > Duration::from_secs(98) && left <= Duration::from_secs(100),
+            "{left:?}"
+        );
+        assert!(jwt_remaining(&Secret::new("dapi0123456789")).is_none());
+        assert!(jwt_remaining(&Secret::new("a.not-base64!.c")).is_none());
     }
 
     #[tokio::test]

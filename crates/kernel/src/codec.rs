@@ -15,14 +15,20 @@ pub fn lz4_frames(input: &[u8]) -> Result<Vec<u8>> {
     let mut rest = input;
     while !rest.is_empty() {
         if !starts_a_frame(rest) {
-            return Err(Error::data_loss("result data holds bytes that are not an LZ4 frame"));
+            return Err(Error::data_loss(
+                "result data holds bytes that are not an LZ4 frame",
+            ));
         }
         let before = rest.len();
         lz4_flex::frame::FrameDecoder::new(&mut rest)
             .read_to_end(&mut out)
-            .map_err(|e| Error::data_loss(format!("result data is not valid LZ4 frame data: {e}")))?;
+            .map_err(|e| {
+                Error::data_loss(format!("result data is not valid LZ4 frame data: {e}"))
+            })?;
         if rest.len() == before {
-            return Err(Error::data_loss("result data holds bytes that are not an LZ4 frame"));
+            return Err(Error::data_loss(
+                "result data holds bytes that are not an LZ4 frame",
+            ));
         }
     }
     Ok(out)
@@ -71,13 +77,22 @@ mod tests {
 
     #[test]
     fn garbage_and_truncation_are_data_loss() {
-        assert_eq!(lz4_frames(b"not lz4 at all").unwrap_err().code, crate::ErrorCode::DataLoss);
+        assert_eq!(
+            lz4_frames(b"not lz4 at all").unwrap_err().code,
+            crate::ErrorCode::DataLoss
+        );
         let whole = frame(&[7u8; 10_000]);
         let cut = &whole[..whole.len() / 2];
-        assert_eq!(lz4_frames(cut).unwrap_err().code, crate::ErrorCode::DataLoss);
+        assert_eq!(
+            lz4_frames(cut).unwrap_err().code,
+            crate::ErrorCode::DataLoss
+        );
         let mut trailing = frame(b"ok");
         trailing.extend_from_slice(b"junk");
-        assert_eq!(lz4_frames(&trailing).unwrap_err().code, crate::ErrorCode::DataLoss);
+        assert_eq!(
+            lz4_frames(&trailing).unwrap_err().code,
+            crate::ErrorCode::DataLoss
+        );
     }
 }
 

@@ -122,7 +122,10 @@ fn every_recorded_api_response_parses_and_every_result_decodes() {
             if !(200..300).contains(&r.status) {
                 let e: PlatformError = serde_json::from_str(body)
                     .unwrap_or_else(|e| panic!("{what}: error body does not parse: {e}"));
-                assert!(e.message.is_some() || e.error_code.is_some(), "{what}: empty error body");
+                assert!(
+                    e.message.is_some() || e.error_code.is_some(),
+                    "{what}: empty error body"
+                );
                 *counts.entry("error").or_default() += 1;
             } else if r.url.contains("/oidc/") && r.url.contains("token") {
                 let t: TokenResponse = serde_json::from_str(body)
@@ -143,7 +146,8 @@ fn every_recorded_api_response_parses_and_every_result_decodes() {
                     );
                 }
                 *counts.entry("chunk").or_default() += 1;
-            } else if r.url.contains("/sql/statements") && (r.method == "POST" || r.method == "GET")
+            } else if r.url.contains("/sql/statements")
+                && (r.method == "POST" || r.method == "GET")
                 && !r.url.ends_with("/cancel")
             {
                 let s: StatementResponse = serde_json::from_str(body)
@@ -159,7 +163,9 @@ fn every_recorded_api_response_parses_and_every_result_decodes() {
                         );
                     }
                     if let (Some(attachment), Some(manifest)) = (&result.attachment, &s.manifest) {
-                        let bytes = base64::engine::general_purpose::STANDARD.decode(attachment).unwrap();
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(attachment)
+                            .unwrap();
                         let ipc = if manifest.is_lz4() {
                             sluice_kernel::codec::lz4_frames(&bytes).unwrap()
                         } else {
@@ -218,8 +224,14 @@ fn every_recorded_api_response_parses_and_every_result_decodes() {
         "recordings: {counts:?}, inline results decoded: {inline_decoded}, downloads decoded: {downloads}, downloads without a recorded link: {}",
         unmatched.len()
     );
-    assert!(counts.get("session").copied().unwrap_or(0) > 50, "{counts:?}");
-    assert!(counts.get("statement").copied().unwrap_or(0) > 100, "{counts:?}");
+    assert!(
+        counts.get("session").copied().unwrap_or(0) > 50,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("statement").copied().unwrap_or(0) > 100,
+        "{counts:?}"
+    );
     assert!(counts.get("chunk").copied().unwrap_or(0) > 0, "{counts:?}");
     assert!(inline_decoded > 0 && downloads > 0);
 }

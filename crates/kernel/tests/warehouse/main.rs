@@ -1,0 +1,5 @@
+//! The kernel against the local warehouse, in process, over real HTTPS sockets. One test binary
+//! (modules by area) so DataFusion is linked once.
+
+mod auth;
+mod common;

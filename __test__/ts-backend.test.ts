@@ -334,13 +334,33 @@ describe('ts backend: multi-chunk external links', () => {
     await cursor.execute(`SELECT id FROM range(${ROWS})`);
     const first = await cursor.fetchmany(1000);
     assert.equal(first.length, 1000);
+    const before = await counters(wh());
     await admin(wh(), 'POST', '/admin/expire-links');
     await admin(wh(), 'POST', '/admin/faults', { route: 'chunks', kind: 'status', status: 500, count: 1 });
     await admin(wh(), 'POST', '/admin/faults', { route: 'download', kind: 'drop', count: 1 });
     const rest = await cursor.fetchall();
     assert.equal(first.length + rest.length, ROWS);
     assert.equal(new Set([...first, ...rest].map((r) => r.id)).size, ROWS, 'no chunk duplicated or skipped');
+    const after = await counters(wh());
+    assert.ok(
+      requestsWith(after, 'download', 403) > requestsWith(before, 'download', 403),
+      'an expired link was refused',
+    );
+    assert.ok(requestsWith(after, 'chunks', 500) > requestsWith(before, 'chunks', 500), 'a link fetch failed');
+    assert.ok(after.chunk_link_fetches > before.chunk_link_fetches, 'links were refreshed');
     await admin(wh(), 'DELETE', '/admin/faults');
+    await connection.close();
+  });
+
+  it('refreshes links that are about to expire before using them', async () => {
+    const before = await counters(wh());
+    // Links live 15 minutes here; a 16-minute threshold makes every one "about to expire".
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', linkExpiryThresholdMs: 16 * 60_000 });
+    const cursor = connection.cursor();
+    await cursor.execute('SELECT id FROM range(2500)');
+    assert.equal((await cursor.fetchall()).length, 2500);
+    const after = await counters(wh());
+    assert.equal(after.chunk_link_fetches - before.chunk_link_fetches, 3, 'one fresh link per chunk');
     await connection.close();
   });
 
@@ -361,6 +381,30 @@ describe('ts backend: multi-chunk external links', () => {
       await admin(wh(), 'POST', '/admin/throttle', {});
       await connection.close();
     }
+  });
+});
+
+describe('ts backend: transport failures', () => {
+  it('retries a refused connection, then reports a Network error', async () => {
+    const started = Date.now();
+    await assert.rejects(
+      connect({
+        host: 'https://127.0.0.1:1',
+        httpPath: '/sql/1.0/warehouses/w',
+        token: 't',
+        backend: 'ts',
+        maxRetries: 2,
+        minBackoffMs: 10,
+        maxBackoffMs: 20,
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof OperationalError, `got ${String(e)}`);
+        assert.equal(e.code, 'Network');
+        assert.match(e.message, /after 2 retries/);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
   });
 });
 

@@ -153,6 +153,21 @@ impl Engine {
         names
     }
 
+    /// The result schema of `sql`, planned but not run.
+    pub async fn plan_schema(
+        &self,
+        session: &SessionView,
+        sql: &str,
+    ) -> Result<SchemaRef, SqlError> {
+        let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
+        let state = self.context(session).state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let mut statement = state.sql_to_statement(sql, &dialect).map_err(df_err)?;
+        dialect::rewrite(&mut statement);
+        let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+        Ok(plan.schema().inner().clone())
+    }
+
     pub async fn run(
         &self,
         session: &SessionView,

@@ -1,6 +1,7 @@
 //! Statements DataFusion does not speak but Databricks clients send: `USE ...`,
 //! `SET TIME ZONE ...`, and the SHOW commands of protocol.md §6.
 
+mod describe;
 mod glob;
 mod show;
 
@@ -14,6 +15,9 @@ pub async fn handle(
     session: &SessionView,
     sql: &str,
 ) -> Option<Result<Executed, SqlError>> {
+    if let Some(query) = describe::query_of(sql) {
+        return Some(describe::run(engine, session, query).await);
+    }
     let tokens = tokenize(sql)?;
     let words: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -24,9 +28,7 @@ pub async fn handle(
             Some(use_schema(engine, session, &name, rest.len()))
         }
         ["SET", "TIME", "ZONE", _] => Some(set_timezone(&tokens[3])),
-        ["SHOW", ..] | ["DESCRIBE" | "DESC", "QUERY", ..] => {
-            show::run(engine, session, &tokens).await
-        }
+        ["SHOW", ..] => show::run(engine, session, &tokens).await,
         _ => None,
     }
 }

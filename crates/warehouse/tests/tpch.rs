@@ -197,6 +197,24 @@ async fn show_commands_have_the_recorded_columns() {
     );
     let r = h.exec("SHOW CATALOGS LIKE 'sam*'", json!({})).await;
     assert_eq!(r.body["result"]["data_array"], json!([["samples"]]));
+
+    let r = h
+        .exec(
+            "DESCRIBE QUERY SELECT id, CAST(id AS DECIMAL(10,2)) AS d FROM range(1)",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["col_name", "data_type", "comment"]);
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["id", "BIGINT", null], ["d", "DECIMAL(10,2)", null]])
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! SHOW CATALOGS / SCHEMAS / TABLES / COLUMNS and DESCRIBE QUERY, with the column names,
+//! SHOW CATALOGS / SCHEMAS / TABLES / COLUMNS, with the column names,
 //! order and nullability of protocol.md §6.2.
 
 use std::sync::Arc;
@@ -16,13 +16,13 @@ use crate::sql_errors::SqlError;
 use crate::types;
 
 /// A typed column under construction.
-enum Col {
+pub(super) enum Col {
     Str(&'static str, bool, Vec<Option<String>>),
     Bool(&'static str, Vec<bool>),
     Int(&'static str, Vec<Option<i32>>),
 }
 
-fn table_of(cols: Vec<Col>) -> Executed {
+pub(super) fn table_of(cols: Vec<Col>) -> Executed {
     let mut fields = Vec::new();
     let mut arrays: Vec<ArrayRef> = Vec::new();
     for c in cols {
@@ -57,9 +57,6 @@ pub async fn run(
     tokens: &[String],
 ) -> Option<Result<Executed, SqlError>> {
     let mut c = Cursor { t: tokens, i: 1 };
-    if tokens[0].eq_ignore_ascii_case("DESCRIBE") || tokens[0].eq_ignore_ascii_case("DESC") {
-        return None;
-    }
     if c.eat("CATALOGS") {
         let like = c.like();
         return c.done().then(|| Ok(catalogs(engine, like.as_deref())));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
 use datafusion::common::config::Dialect;
 use datafusion::common::ScalarValue;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
@@ -81,12 +81,10 @@ impl Engine {
         }
 
         let samples = MemoryCatalogProvider::new();
-        let tpch_schema = Arc::new(MemorySchemaProvider::new());
         samples
-            .register_schema("tpch", tpch_schema.clone())
+            .register_schema("tpch", Arc::new(tpch::TpchSchema::new(config.tpch_scale)))
             .map_err(|e| e.to_string())?;
         ctx.register_catalog("samples", Arc::new(samples));
-        tpch::register(tpch_schema.as_ref(), config.tpch_scale)?;
 
         for (name, path) in &config.tables {
             let path_str = path.to_string_lossy().to_string();

@@ -1,14 +1,19 @@
 //! `samples.tpch`: the eight TPC-H tables with the column names and types Databricks'
 //! `samples.tpch` has, filled with deterministic pseudo-random data at a scale factor
-//! (row counts follow the TPC-H ratios; the values only look like TPC-H data).
+//! (row counts follow the TPC-H ratios; the values only look like TPC-H data). The tables are
+//! generated on first use, so start-up stays fast whatever the scale.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::{
     ArrayRef, Date32Array, Decimal128Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema};
-use datafusion::catalog::{MemTable, MemorySchemaProvider, SchemaProvider};
+use datafusion::catalog::{MemTable, SchemaProvider, TableProvider};
+use datafusion::common::{DataFusionError, Result as DfResult};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -136,11 +141,63 @@ impl Values {
     }
 }
 
-fn table(
-    schema: &MemorySchemaProvider,
-    name: &str,
-    cols: Vec<(&str, Values)>,
-) -> Result<(), String> {
+type Tables = HashMap<String, Arc<dyn TableProvider>>;
+
+const NAMES: [&str; 8] = [
+    "customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier",
+];
+
+/// The `samples.tpch` schema; generates every table on the first lookup.
+#[derive(Debug)]
+pub struct TpchSchema {
+    scale: f64,
+    tables: OnceLock<Result<Tables, String>>,
+}
+
+impl TpchSchema {
+    pub fn new(scale: f64) -> Self {
+        Self {
+            scale,
+            tables: OnceLock::new(),
+        }
+    }
+
+    fn tables(&self) -> Result<&Tables, DataFusionError> {
+        self.tables
+            .get_or_init(|| generate(self.scale))
+            .as_ref()
+            .map_err(|e| DataFusionError::Execution(format!("samples.tpch: {e}")))
+    }
+}
+
+impl SchemaProvider for TpchSchema {
+    fn table_names(&self) -> Vec<String> {
+        NAMES.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn table<'a, 'b, 'c>(
+        &'a self,
+        name: &'b str,
+    ) -> Pin<Box<dyn Future<Output = DfResult<Option<Arc<dyn TableProvider>>>> + Send + 'c>>
+    where
+        'a: 'c,
+        'b: 'c,
+        Self: 'c,
+    {
+        Box::pin(async move {
+            if !self.table_exist(name) {
+                return Ok(None);
+            }
+            Ok(self.tables()?.get(name).cloned())
+        })
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        NAMES.contains(&name)
+    }
+}
+
+fn table(out: &mut Tables, name: &str, cols: Vec<(&str, Values)>) -> Result<(), String> {
     let fields: Vec<Field> = cols
         .iter()
         .map(|(n, v)| Field::new(*n, v.data_type(), true))
@@ -156,9 +213,7 @@ fn table(
         .map(|off| all.slice(off, BATCH_ROWS.min(all.num_rows() - off)))
         .collect();
     let mem = MemTable::try_new(arrow_schema, vec![batches]).map_err(|e| e.to_string())?;
-    schema
-        .register_table(name.to_string(), Arc::new(mem))
-        .map_err(|e| e.to_string())?;
+    out.insert(name.to_string(), Arc::new(mem));
     Ok(())
 }
 
@@ -188,7 +243,9 @@ fn scaled(base: f64, scale: f64) -> usize {
     ((base * scale).round() as usize).max(1)
 }
 
-pub fn register(schema: &MemorySchemaProvider, scale: f64) -> Result<(), String> {
+fn generate(scale: f64) -> Result<Tables, String> {
+    let mut out = Tables::new();
+    let schema = &mut out;
     let mut rng = StdRng::seed_from_u64(19920101);
     let customers = scaled(150_000.0, scale);
     let parts = scaled(200_000.0, scale);
@@ -511,7 +568,8 @@ pub fn register(schema: &MemorySchemaProvider, scale: f64) -> Result<(), String>
             ("l_shipmode", Values::Text(l.mode)),
             ("l_comment", Values::Text(l.comment)),
         ],
-    )
+    )?;
+    Ok(out)
 }
 
 #[derive(Default)]

@@ -63,6 +63,8 @@ export class ResultStream {
   private readonly expectedRows: number | undefined;
   private readonly controller = new AbortController();
   private readonly signal: AbortSignal;
+  /** Settles when the stream is cancelled. */
+  private readonly aborted: Promise<Settled>;
   private readonly slots: Slot[] = [];
   private nextPlan = 0;
   private held = 0;
@@ -81,6 +83,12 @@ export class ResultStream {
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
     this.expectedRows = manifest.total_row_count;
     this.signal = AbortSignal.any([statementSignal, this.controller.signal]);
+    const signal = this.signal;
+    this.aborted = new Promise<Settled>((resolve) => {
+      const settle = () => resolve({ ok: false, error: cancelled('the result stream was cancelled') });
+      if (signal.aborted) settle();
+      else signal.addEventListener('abort', settle, { once: true });
+    });
     this.pump();
   }
 
@@ -99,7 +107,8 @@ export class ResultStream {
       }
       return null;
     }
-    const settled = await slot.result;
+    // Raced with the abort so a cancel ends the wait even if a download ignores its signal.
+    const settled = await Promise.race([slot.result, this.aborted]);
     if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
     this.slots.shift();
     this.held -= slot.cost;

@@ -207,9 +207,13 @@ export class Statement implements BackendStatement {
 
   private cancelWhenSubmitted(request: Promise<StatementResponse>): void {
     request.then(
-      (response) => {
-        if (!isTerminal(response.status.state)) void this.cancelRemote(response.statement_id);
+      async (response) => {
+        const running = !isTerminal(response.status.state);
         this.finished = true;
+        if (running) await this.cancelRemote(response.statement_id);
+        // close() ran before the id was known: it could not close the statement then.
+        if (this.closed)
+          await this.bestEffort('CloseStatement', 'DELETE', `/api/2.0/sql/statements/${response.statement_id}`);
       },
       () => undefined,
     );

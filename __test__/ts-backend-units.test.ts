@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { DataError, ProgrammingError, type SluiceError } from '../src/errors';
-import { Auth, isCredentialRejection, type TokenSource } from '../src/ts-backend/auth';
+import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '../src/ts-backend/auth';
 import { baseUrl, resolveConfig, warehouseId } from '../src/ts-backend/config';
 import { errorClassIn, errorFromStatus, sqlStateIn, statementFailure } from '../src/ts-backend/failures';
 import { summarizeIpc } from '../src/ts-backend/ipc';
@@ -211,6 +211,32 @@ describe('ts backend: credentials', () => {
     assert.equal(fetches, 2);
     // A rejection of the old generation after the refresh reuses the new token.
     assert.deepEqual(await auth.refreshAfterRejection(first), { token: 't1', generation: first.generation + 1 });
+    assert.equal(fetches, 2);
+  });
+
+  it('reads the lifetime of a JWT from its exp claim', () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = 1_700_000_000_000;
+    assert.equal(jwtRemainingMs(`${b64({})}.${b64({ exp: 1_700_000_100 })}.sig`, now), 100_000);
+    assert.equal(jwtRemainingMs(`${b64({})}.${b64({ exp: 1 })}.sig`, now), 0);
+    assert.equal(jwtRemainingMs('dapi0123456789', now), undefined);
+    assert.equal(jwtRemainingMs('a.not-base64!.c', now), undefined);
+    assert.equal(jwtRemainingMs(`${b64({})}.${b64({ exp: 'soon' })}.sig`, now), undefined);
+  });
+
+  it('refreshes a JWT ahead of its exp even without expires_in', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    let fetches = 0;
+    const auth = new Auth({
+      refreshable: true,
+      fetch: async () => {
+        fetches++;
+        return { token: `${b64({})}.${b64({ exp: Math.floor(Date.now() / 1000) + 1 })}.s${fetches}` };
+      },
+    });
+    await auth.current();
+    await new Promise((r) => setTimeout(r, 1100));
+    await auth.current();
     assert.equal(fetches, 2);
   });
 

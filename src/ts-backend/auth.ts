@@ -142,12 +142,19 @@ export class Auth {
         if (fetched.token === '') {
           throw makeError('the token provider returned an empty token', { code: 'Unauthenticated' });
         }
+        // The lifetime is the shorter of `expires_in` and the JWT `exp` claim: `exp` has
+        // whole-second precision, so it can end up to a second before `expires_in` says.
+        const fromJwt = jwtRemainingMs(fetched.token);
+        const lifetime =
+          fetched.expiresInMs !== undefined && fromJwt !== undefined
+            ? Math.min(fetched.expiresInMs, fromJwt)
+            : (fetched.expiresInMs ?? fromJwt);
         let refreshAt: number | undefined;
-        if (fetched.expiresInMs !== undefined) {
+        if (lifetime !== undefined) {
           // Refresh ahead of expiry: 40 s like the SDKs, but never more than a fifth of a short
           // lifetime, so a token that lives seconds is still used for most of its life.
-          const margin = Math.min(40_000, fetched.expiresInMs / 5);
-          refreshAt = Date.now() + fetched.expiresInMs - margin;
+          const margin = Math.min(40_000, lifetime / 5);
+          refreshAt = Date.now() + lifetime - margin;
         }
         this.current_ = { token: fetched.token, generation, refreshAt };
         return { token: fetched.token, generation };
@@ -157,6 +164,19 @@ export class Auth {
     })();
     this.inflight = run;
     return run;
+  }
+}
+
+/** Time left before the `exp` claim of a JWT-shaped token; undefined for opaque tokens. */
+export function jwtRemainingMs(token: string, now = Date.now()): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]+=*$/.test(parts[1])) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    if (!isRecord(claims) || typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return undefined;
+    return Math.max(0, claims.exp * 1000 - now);
+  } catch {
+    return undefined;
   }
 }
 

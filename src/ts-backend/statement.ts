@@ -57,8 +57,8 @@ export class Statement implements BackendStatement {
   private readonly controller = new AbortController();
   private id: string | null = null;
   private started = false;
-  /** The statement reached a terminal state on the server: nothing left to cancel there. */
-  private finished = false;
+  /** Nothing is left to cancel on the server: the statement ended, or a cancel was sent. */
+  private settled = false;
   private closed = false;
   private results: ResultStream | null = null;
 
@@ -121,7 +121,7 @@ export class Statement implements BackendStatement {
       }
     }
     response = await this.poll(response);
-    this.finished = true;
+    this.settled = true;
     const id = response.statement_id;
     switch (response.status.state) {
       case 'SUCCEEDED':
@@ -209,7 +209,7 @@ export class Statement implements BackendStatement {
     request.then(
       async (response) => {
         const running = !isTerminal(response.status.state);
-        this.finished = true;
+        this.settled = true;
         if (running) await this.cancelRemote(response.statement_id);
         // close() ran before the id was known: it could not close the statement then.
         if (this.closed)
@@ -255,7 +255,7 @@ export class Statement implements BackendStatement {
   }
 
   private cancelOnServer(): void {
-    if (this.finished || this.id === null) return;
+    if (this.settled || this.id === null) return;
     void this.cancelRemote(this.id);
   }
 
@@ -268,11 +268,12 @@ export class Statement implements BackendStatement {
     this.results = null;
     const id = this.id;
     if (id === null) return;
-    if (!this.finished) await this.cancelRemote(id);
+    if (!this.settled) await this.cancelRemote(id);
     await this.bestEffort('CloseStatement', 'DELETE', `/api/2.0/sql/statements/${id}`);
   }
 
   private cancelRemote(id: string): Promise<void> {
+    this.settled = true;
     return this.bestEffort('CancelStatement', 'POST', `/api/2.0/sql/statements/${id}/cancel`);
   }
 

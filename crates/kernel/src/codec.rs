@@ -1,10 +1,7 @@
-//! Bytes of one result chunk -> Arrow record batches: optional LZ4 frames (one or several
-//! concatenated, decided by the manifest), then one Arrow IPC stream.
+//! LZ4 frame decoding of result bytes (one or several concatenated frames). Whether bytes are
+//! compressed is decided by the manifest, never by what was requested.
 
-use std::io::{Cursor, Read};
-
-use arrow_array::RecordBatch;
-use arrow_ipc::reader::StreamReader;
+use std::io::Read;
 
 use crate::error::{Error, Result};
 
@@ -41,19 +38,6 @@ fn starts_a_frame(bytes: &[u8]) -> bool {
         [b, 0x2A, 0x4D, 0x18, ..] => b & 0xF0 == 0x50,
         _ => false,
     }
-}
-
-/// Decodes one Arrow IPC stream into its record batches.
-pub fn ipc_stream(bytes: &[u8]) -> Result<Vec<RecordBatch>> {
-    let reader = StreamReader::try_new(Cursor::new(bytes), None)
-        .map_err(|e| Error::data_loss(format!("result data is not an Arrow IPC stream: {e}")))?;
-    reader
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| {
-            Error::data_loss(format!(
-                "result data holds a broken Arrow record batch: {e}"
-            ))
-        })
 }
 
 #[cfg(test)]
@@ -93,14 +77,5 @@ mod tests {
             lz4_frames(&trailing).unwrap_err().code,
             crate::ErrorCode::DataLoss
         );
-    }
-}
-
-/// A whole chunk: decompress when the manifest says so, then decode.
-pub fn chunk(bytes: &[u8], lz4: bool) -> Result<Vec<RecordBatch>> {
-    if lz4 {
-        ipc_stream(&lz4_frames(bytes)?)
-    } else {
-        ipc_stream(bytes)
     }
 }

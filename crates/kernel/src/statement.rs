@@ -2,6 +2,8 @@
 //! `close()` never queue behind an in-flight fetch: they trip a cancellation token first, and
 //! talk to the server with their own requests.
 
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Duration;
 
@@ -41,8 +43,9 @@ pub struct Statement {
     conn: Arc<ConnInner>,
     cancel: CancellationToken,
     id: Arc<SyncMutex<Option<String>>>,
-    finished: Arc<std::sync::atomic::AtomicBool>,
-    closed: std::sync::atomic::AtomicBool,
+    /// Nothing is left to cancel on the server: the statement ended, or a cancel was sent.
+    settled: Arc<AtomicBool>,
+    closed: AtomicBool,
     results: Mutex<Option<ResultStream>>,
 }
 
@@ -52,8 +55,8 @@ impl Statement {
             conn,
             cancel: CancellationToken::new(),
             id: Arc::new(SyncMutex::new(None)),
-            finished: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            closed: std::sync::atomic::AtomicBool::new(false),
+            settled: Arc::new(AtomicBool::new(false)),
+            closed: AtomicBool::new(false),
             results: Mutex::new(None),
         }
     }
@@ -63,7 +66,7 @@ impl Statement {
     }
 
     fn check_open(&self) -> Result<()> {
-        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.closed.load(SeqCst) {
             return Err(Error::closed("the statement"));
         }
         if self.conn.is_closed() {
@@ -81,18 +84,19 @@ impl Statement {
             ));
         }
         let run = self.run(sql, &options);
+        tokio::pin!(run);
         let outcome = match options.timeout {
             None => run.await,
-            Some(limit) => match tokio::time::timeout(limit, run).await {
-                Ok(r) => r,
-                Err(_) => {
+            Some(limit) => tokio::select! {
+                r = &mut run => r,
+                _ = tokio::time::sleep(limit) => {
+                    // Unwind through the token rather than dropping the run, so a submission still
+                    // in flight learns its id and is cancelled on the server.
                     self.cancel.cancel();
+                    let _cancelled = run.await;
                     Err(Error::new(
                         ErrorCode::Timeout,
-                        format!(
-                            "the statement did not finish within {} ms and was cancelled",
-                            limit.as_millis()
-                        ),
+                        format!("the statement did not finish within {} ms and was cancelled", limit.as_millis()),
                     ))
                 }
             },
@@ -124,8 +128,7 @@ impl Statement {
             }
         };
         let response = self.poll(response).await?;
-        self.finished
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.settled.store(true, SeqCst);
         let id = response.statement_id.clone();
         match response.status.state {
             StatementState::Succeeded => {}
@@ -191,6 +194,10 @@ impl Statement {
         .map_err(|e| Error::internal(format!("could not encode the request: {e}")))?;
         let api = self.conn.api.clone();
         let id_slot = self.id.clone();
+        let settled = self.settled.clone();
+        let cancel = self.cancel.clone();
+        // The request runs in its own task: if the caller cancels (or drops this statement) while
+        // it is in flight, the task still learns the statement id and cancels it on the server.
         let mut task = tokio::spawn(async move {
             let r: Result<StatementResponse> = api
                 .call(
@@ -203,27 +210,30 @@ impl Statement {
                 .await;
             if let Ok(resp) = &r {
                 *id_slot.lock().expect("statement id lock") = Some(resp.statement_id.clone());
+                if cancel.is_cancelled()
+                    && !resp.status.state.is_terminal()
+                    && !settled.swap(true, SeqCst)
+                {
+                    cancel_remote(&api, &resp.statement_id).await;
+                }
             }
-            (r, api)
+            r
         });
         tokio::select! {
             biased;
             _ = self.cancel.cancelled() => {
-                let finished = self.finished.clone();
-                tokio::spawn(async move {
-                    if let Ok((Ok(resp), api)) = task.await {
-                        if !resp.status.state.is_terminal() {
-                            cancel_remote(&api, &resp.statement_id).await;
+                // A task still in flight sees the token when its answer arrives; a finished one
+                // is handled here.
+                if task.is_finished() {
+                    if let Ok(Ok(resp)) = (&mut task).await {
+                        if !resp.status.state.is_terminal() && !self.settled.swap(true, SeqCst) {
+                            cancel_remote(&self.conn.api, &resp.statement_id).await;
                         }
-                        finished.store(true, std::sync::atomic::Ordering::SeqCst);
                     }
-                });
+                }
                 Err(Error::cancelled("the statement was cancelled"))
             }
-            joined = &mut task => {
-                let (r, _) = joined.map_err(|e| Error::internal(format!("statement submission stopped: {e}")))?;
-                r
-            }
+            joined = &mut task => joined.map_err(|e| Error::internal(format!("statement submission stopped: {e}")))?,
         }
     }
 
@@ -280,10 +290,10 @@ impl Statement {
     }
 
     fn cancel_on_server(&self) {
-        if self.finished.load(std::sync::atomic::Ordering::SeqCst) {
+        let Some(id) = self.statement_id() else {
             return;
-        }
-        if let Some(id) = self.statement_id() {
+        };
+        if !self.settled.swap(true, SeqCst) {
             let api = self.conn.api.clone();
             if let Ok(handle) = tokio::runtime::Handle::try_current() {
                 handle.spawn(async move { cancel_remote(&api, &id).await });
@@ -294,7 +304,7 @@ impl Statement {
     /// Idempotent, best-effort: stops downloads, frees buffered results and closes the statement
     /// on the server.
     pub async fn close(&self) -> Result<()> {
-        if self.closed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if self.closed.swap(true, SeqCst) {
             return Ok(());
         }
         self.cancel.cancel();
@@ -302,7 +312,7 @@ impl Statement {
             stream.cancel();
         }
         if let Some(id) = self.statement_id() {
-            if !self.finished.load(std::sync::atomic::Ordering::SeqCst) {
+            if !self.settled.swap(true, SeqCst) {
                 cancel_remote(&self.conn.api, &id).await;
             }
             close_remote(&self.conn.api, &id).await;
@@ -313,7 +323,7 @@ impl Statement {
 
 impl Drop for Statement {
     fn drop(&mut self) {
-        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.closed.load(SeqCst) {
             return;
         }
         self.cancel.cancel();
@@ -322,7 +332,7 @@ impl Drop for Statement {
             return;
         };
         let api = self.conn.api.clone();
-        let running = !self.finished.load(std::sync::atomic::Ordering::SeqCst);
+        let running = !self.settled.swap(true, SeqCst);
         handle.spawn(async move {
             if running {
                 cancel_remote(&api, &id).await;

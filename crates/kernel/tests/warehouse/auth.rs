@@ -116,7 +116,7 @@ async fn a_token_provider_is_called_once_per_token_lifetime() {
         t.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let calls = calls.lock().unwrap();
+    let calls = calls.lock().unwrap().clone();
     // Tokens live 1 to 2 s (whole-second exp) and are replaced at 80 % of their life: calls are
     // at least 0.8 s apart. Two calls for one expiry would be milliseconds apart.
     for pair in calls.windows(2) {

@@ -3,3 +3,6 @@
 
 mod auth;
 mod common;
+mod params;
+mod retries;
+mod statements;

@@ -22,17 +22,56 @@ fn options() -> FormatOptions<'static> {
 
 /// Renders canonical (see `types.rs`) batches as rows of optional strings.
 pub fn render(batches: &[RecordBatch]) -> Result<Vec<Row>, String> {
+    let opts = options();
     let mut rows = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for batch in batches {
         let start = rows.len();
         rows.extend((0..batch.num_rows()).map(|_| Vec::with_capacity(batch.num_columns())));
         for col in batch.columns() {
+            let column = Column::new(col, &opts)?;
             for (i, row) in rows[start..].iter_mut().enumerate() {
-                row.push(render_value(col, i)?);
+                row.push(column.value(i)?);
             }
         }
     }
     Ok(rows)
+}
+
+/// One column with its formatter built once (building one per value is slow).
+struct Column<'a> {
+    col: &'a ArrayRef,
+    fmt: ArrayFormatter<'a>,
+}
+
+impl<'a> Column<'a> {
+    fn new(col: &'a ArrayRef, opts: &'a FormatOptions<'a>) -> Result<Self, String> {
+        let fmt = ArrayFormatter::try_new(col.as_ref(), opts).map_err(|e| e.to_string())?;
+        Ok(Column { col, fmt })
+    }
+
+    fn value(&self, i: usize) -> Result<Option<String>, String> {
+        if is_null(self.col.as_ref(), i) {
+            return Ok(None);
+        }
+        match self.col.data_type() {
+            DataType::Timestamp(..) => Ok(Some(utc_as_z(self.fmt.value(i).to_string()))),
+            DataType::Binary
+            | DataType::Duration(_)
+            | DataType::Interval(_)
+            | DataType::List(_)
+            | DataType::Map(..)
+            | DataType::Struct(_) => render_value(self.col, i),
+            _ => Ok(Some(self.fmt.value(i).to_string())),
+        }
+    }
+}
+
+/// Spark writes a zero offset as `Z`.
+fn utc_as_z(s: String) -> String {
+    match s.strip_suffix("+00:00") {
+        Some(prefix) => format!("{prefix}Z"),
+        None => s,
+    }
 }
 
 /// Null test that also sees the nulls of `NullArray` (which has no validity buffer).
@@ -40,7 +79,8 @@ fn is_null(col: &dyn Array, i: usize) -> bool {
     col.logical_nulls().is_some_and(|n| n.is_null(i))
 }
 
-pub fn render_value(col: &ArrayRef, i: usize) -> Result<Option<String>, String> {
+/// One value, for types without a plain text formatter (and nested elements).
+fn render_value(col: &ArrayRef, i: usize) -> Result<Option<String>, String> {
     if is_null(col.as_ref(), i) {
         return Ok(None);
     }
@@ -59,13 +99,7 @@ pub fn render_value(col: &ArrayRef, i: usize) -> Result<Option<String>, String> 
             write_json(&mut out, col.as_ref(), i)?;
             out
         }
-        DataType::Timestamp(..) => {
-            let s = display(col.as_ref(), i)?;
-            match s.strip_suffix("+00:00") {
-                Some(prefix) => format!("{prefix}Z"),
-                None => s,
-            }
-        }
+        DataType::Timestamp(..) => utc_as_z(display(col.as_ref(), i)?),
         _ => display(col.as_ref(), i)?,
     };
     Ok(Some(text))

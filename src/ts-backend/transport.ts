@@ -10,6 +10,8 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 
+const IDLE_SOCKET_MS = 60_000;
+
 export interface TransportOptions {
   caPem?: string;
   connectTimeoutMs: number;
@@ -64,8 +66,10 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {
     // Keep-alive so polls and chunk fetches reuse connections; `ca` replaces the system roots,
     // as the kernel trusts only the given CA when one is set.
-    this.httpsAgent = new https.Agent({ keepAlive: true, ca: options.caPem });
-    this.httpAgent = new http.Agent({ keepAlive: true });
+    // Idle pooled sockets close after 60 s (as the kernel's pool), so a reused socket is
+    // rarely one the server already dropped.
+    this.httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: options.caPem });
+    this.httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   }
 
   request(req: RawRequest): Promise<RawResponse> {
@@ -127,11 +131,9 @@ export class Transport {
         ),
       );
       outgoing.on('error', (e) => {
-        // A kept-alive socket the server closed just before reuse fails with ECONNRESET before
-        // anything was read: Node's documentation treats that request as not sent.
-        const staleSocket = outgoing.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET';
-        const beforeSend = !connected || staleSocket;
-        fail(new TransportFailure(beforeSend ? 'connect' : 'network', describeError(e), beforeSend));
+        // Once connected, the request may have reached the server (even on a reused socket that
+        // turns out closed): only a failure to connect counts as "not sent".
+        fail(new TransportFailure(connected ? 'network' : 'connect', describeError(e), !connected));
       });
       outgoing.on('response', (response) => {
         const chunks: Buffer[] = [];

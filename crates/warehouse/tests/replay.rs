@@ -147,6 +147,26 @@ impl Ids {
     }
 }
 
+/// Downloads a live link like a CloudFetch client: 200, S3's content type, and a complete
+/// Arrow stream (LZ4-framed or not) with the promised number of rows.
+async fn check_download(h: &Harness, link: &Value) -> Result<(), String> {
+    let url = link["external_link"].as_str().ok_or("no external_link")?;
+    let resp = h.http.get(url).send().await.map_err(|e| e.to_string())?;
+    if resp.status() != 200 {
+        return Err(format!("status {}", resp.status()));
+    }
+    if resp.headers()["content-type"] != "binary/octet-stream" {
+        return Err("content type is not binary/octet-stream".into());
+    }
+    let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
+    let lz4 = bytes.starts_with(&[0x04, 0x22, 0x4d, 0x18]);
+    let rows = common::rows(&common::decode_arrow(&bytes, lz4));
+    match link["row_count"].as_u64() {
+        Some(n) if n == rows as u64 => Ok(()),
+        other => Err(format!("{rows} rows, link says {other:?}")),
+    }
+}
+
 fn in_progress(v: &Value) -> bool {
     matches!(v["status"]["state"].as_str(), Some("PENDING" | "RUNNING"))
 }
@@ -245,6 +265,19 @@ async fn replay(h: &Harness, dir: &Path, revoked: &str) -> Vec<String> {
             continue;
         };
         ids.learn(&rec, &live);
+        let links = live["result"]["external_links"]
+            .as_array()
+            .or(live["external_links"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        for link in &links {
+            if let Err(why) = check_download(h, link).await {
+                problems.push(format!(
+                    "{label}: download of chunk {}: {why}",
+                    link["chunk_index"]
+                ));
+            }
+        }
         let mut diffs = Vec::new();
         if in_progress(&rec) && is_statement(&live) {
             // A real warehouse was still working; the local one may already be done.

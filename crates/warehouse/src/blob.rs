@@ -1,6 +1,7 @@
 //! External links: the warehouse's own blob route with HMAC-signed, expiring URLs, and the
 //! download handler that behaves like a pre-signed S3 GET (XML errors, no auth header).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,7 +12,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use sha2::Sha256;
 
 use crate::results::Payload;
@@ -91,11 +91,21 @@ impl LinkSigner {
     }
 }
 
-#[derive(Deserialize)]
-pub struct LinkQuery {
+/// The signed part of a link's query string.
+struct LinkQuery {
     gen: u64,
     expires: u64,
     sig: String,
+}
+
+impl LinkQuery {
+    fn parse(q: &HashMap<String, String>) -> Option<Self> {
+        Some(LinkQuery {
+            gen: q.get("gen")?.parse().ok()?,
+            expires: q.get("expires")?.parse().ok()?,
+            sig: q.get("sig")?.clone(),
+        })
+    }
 }
 
 enum Rejection {
@@ -159,14 +169,17 @@ fn iso(ms: u64) -> String {
 /// `GET /blob/{statement}/{chunk}?gen&expires&sig`.
 pub async fn download(
     State(state): State<Arc<AppState>>,
-    Path((statement, chunk)): Path<(String, usize)>,
-    Query(q): Query<LinkQuery>,
+    Path((statement, chunk)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     if headers.contains_key(header::AUTHORIZATION) {
         state.counters.downloads_with_authorization();
         return Rejection::AuthHeader.into_response();
     }
+    let (Ok(chunk), Some(q)) = (chunk.parse::<usize>(), LinkQuery::parse(&query)) else {
+        return Rejection::Signature.into_response();
+    };
     if let Err(r) = state.links.verify(&statement, chunk, &q) {
         return r.into_response();
     }

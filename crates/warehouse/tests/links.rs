@@ -198,6 +198,13 @@ async fn tampered_link_and_authorization_header_are_rejected() {
     let resp = h.http.get(&tampered).send().await.unwrap();
     assert_eq!(resp.status(), 403);
     assert!(resp.text().await.unwrap().contains("SignatureDoesNotMatch"));
+    for bad in [
+        url.split('?').next().unwrap().to_string(),
+        url.replace("/0?", "/x?"),
+    ] {
+        let resp = h.http.get(&bad).send().await.unwrap();
+        assert_eq!(resp.status(), 403, "{bad}");
+    }
     let resp = h.http.get(&url).bearer_auth(&h.token).send().await.unwrap();
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("InvalidArgument"));

@@ -17,6 +17,16 @@ pub struct Chunk {
     ipc: Option<Buffer>,
 }
 
+impl std::fmt::Debug for Chunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chunk")
+            .field("index", &self.index)
+            .field("rows", &self.row_count())
+            .field("bytes", &self.byte_len())
+            .finish()
+    }
+}
+
 impl Chunk {
     /// Decodes and validates a whole IPC stream (schema, batches, end of stream).
     pub fn from_ipc(index: i64, bytes: Vec<u8>) -> Result<Chunk> {

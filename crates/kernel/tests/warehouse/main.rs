@@ -4,5 +4,7 @@
 mod auth;
 mod common;
 mod params;
+mod results;
 mod retries;
+mod secrets;
 mod statements;

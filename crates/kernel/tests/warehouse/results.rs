@@ -1,0 +1,297 @@
+//! Result streaming over external links: every row in order, link refresh before and after
+//! expiry, transient download failures, and cancellation mid-stream. Counts come from the
+//! warehouse.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use sluice_kernel::{Config, Connection, ErrorCode, ExecuteOptions};
+use sluice_warehouse::{Fault, Warehouse, WarehouseConfig};
+
+use crate::common::*;
+
+fn chunked(rows_per_chunk: usize) -> WarehouseConfig {
+    WarehouseConfig {
+        chunk_rows: rows_per_chunk,
+        // Never inline: every result travels through links.
+        inline_limit: 0,
+        ..base()
+    }
+}
+
+/// Reads every chunk, returning the ids in order; `pause` runs between chunks.
+async fn drain(conn: &Connection, sql: &str, pause: Duration) -> sluice_kernel::Result<Vec<i64>> {
+    let statement = conn.statement()?;
+    let info = statement.execute(sql, ExecuteOptions::default()).await?;
+    let mut ids = Vec::new();
+    while let Some(chunk) = statement.next_chunk().await? {
+        for batch in &chunk.batches {
+            ids.extend(
+                batch
+                    .column(0)
+                    .as_primitive::<Int64Type>()
+                    .values()
+                    .iter()
+                    .copied(),
+            );
+        }
+        tokio::time::sleep(pause).await;
+    }
+    assert_eq!(info.total_row_count, Some(ids.len() as i64));
+    statement.close().await?;
+    Ok(ids)
+}
+
+async fn warehouse_sum(conn: &Connection, n: i64) -> i64 {
+    query_i64(
+        conn,
+        &format!("SELECT CAST(sum(id) AS BIGINT) FROM range({n})"),
+    )
+    .await
+    .unwrap()[0]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn multi_chunk_results_arrive_complete_and_in_order_with_and_without_lz4() {
+    for lz4 in [true, false] {
+        let wh = start(chunked(1000)).await;
+        let mut config = token_config(&wh);
+        config.results.lz4 = lz4;
+        config.results.max_concurrent_downloads = 4;
+        let conn = Connection::open(config).await.unwrap();
+        wh.admin().reset_counters();
+        let n = 100_000;
+        let ids = drain(
+            &conn,
+            &format!("SELECT id FROM range({n}) ORDER BY id"),
+            Duration::ZERO,
+        )
+        .await
+        .unwrap();
+        assert_eq!(ids, (0..n).collect::<Vec<_>>(), "lz4 {lz4}");
+        let c = wh.counters();
+        assert_eq!(
+            c.requests_with("download", 200),
+            100,
+            "one download per chunk (lz4 {lz4})"
+        );
+        assert_eq!(
+            c.chunk_link_fetches, 0,
+            "the hybrid answer carried every link"
+        );
+        assert_eq!(c.downloads_with_authorization, 0);
+        assert_eq!(ids.iter().sum::<i64>(), warehouse_sum(&conn, n).await);
+        wh.shutdown().await;
+    }
+}
+
+fn slow_consumer_config(wh: &Warehouse) -> Config {
+    let mut config = token_config(wh);
+    // One chunk in memory at a time, so a paused consumer holds later downloads back.
+    config.results.max_concurrent_downloads = 1;
+    config.results.memory_budget_bytes = 1;
+    config.results.link_expiry_threshold = Duration::from_millis(300);
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn links_that_expire_while_the_consumer_pauses_are_refreshed_once_each() {
+    let wh = start(WarehouseConfig {
+        link_ttl: Duration::from_secs(1),
+        ..chunked(10_000)
+    })
+    .await;
+    let conn = Connection::open(slow_consumer_config(&wh)).await.unwrap();
+    wh.admin().reset_counters();
+    let ids = drain(
+        &conn,
+        "SELECT id FROM range(40000) ORDER BY id",
+        Duration::from_millis(1400),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids, (0..40_000).collect::<Vec<_>>());
+    let c = wh.counters();
+    // Chunks 0 and 1 download at once; chunks 2 and 3 wait for the consumer past their links'
+    // one-second lifetime, and each gets exactly one fresh link before its download.
+    assert_eq!(c.chunk_link_fetches, 2);
+    assert_eq!(c.requests_with("download", 200), 4);
+    assert_eq!(
+        c.requests_with("download", 403),
+        0,
+        "expiry was caught before use"
+    );
+    wh.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn link_fetching_slower_than_the_link_lifetime_still_completes() {
+    let wh = start(WarehouseConfig {
+        link_ttl: Duration::from_secs(1),
+        ..chunked(500)
+    })
+    .await;
+    let mut config = slow_consumer_config(&wh);
+    config.results.link_expiry_threshold = Duration::from_millis(900);
+    let conn = Connection::open(config).await.unwrap();
+    // Each chunk link fetch is slower than a link lives minus the threshold.
+    wh.admin()
+        .inject_fault(Fault::delay("chunks", 200, 1000))
+        .unwrap();
+    let ids = drain(
+        &conn,
+        "SELECT id FROM range(10000) ORDER BY id",
+        Duration::from_millis(150),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids, (0..10_000).collect::<Vec<_>>());
+    wh.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_download_costs_one_link_fetch_and_a_cut_one_costs_one_download() {
+    let wh = start(chunked(1000)).await;
+    let conn = Connection::open(token_config(&wh)).await.unwrap();
+
+    wh.admin().reset_counters();
+    wh.admin()
+        .inject_fault(Fault::status("download", 403, None, 1))
+        .unwrap();
+    let ids = drain(
+        &conn,
+        "SELECT id FROM range(5000) ORDER BY id",
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids, (0..5000).collect::<Vec<_>>());
+    let c = wh.counters();
+    assert_eq!(c.chunk_link_fetches, 1, "a 403 refreshes that chunk's link");
+    assert_eq!(c.requests_on("download"), 6);
+
+    for fault in [
+        Fault::cut("download", 100, 1),
+        Fault::drop_connection("download", 1),
+    ] {
+        wh.admin().reset_counters();
+        wh.admin().inject_fault(fault.clone()).unwrap();
+        let ids = drain(
+            &conn,
+            "SELECT id FROM range(5000) ORDER BY id",
+            Duration::ZERO,
+        )
+        .await
+        .unwrap();
+        assert_eq!(ids, (0..5000).collect::<Vec<_>>());
+        let c = wh.counters();
+        assert_eq!(
+            c.chunk_link_fetches, 0,
+            "{fault:?}: a transfer failure is not an expiry"
+        );
+        assert_eq!(c.requests_on("download"), 6, "{fault:?}");
+    }
+    assert_eq!(wh.counters().downloads_with_authorization, 0);
+    wh.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn links_revoked_on_the_server_are_refreshed_after_the_refusal() {
+    let wh = start(chunked(1000)).await;
+    let conn = Connection::open(token_config(&wh)).await.unwrap();
+    let statement = conn.statement().unwrap();
+    statement
+        .execute(
+            "SELECT id FROM range(3000) ORDER BY id",
+            ExecuteOptions::default(),
+        )
+        .await
+        .unwrap();
+    wh.admin().reset_counters();
+    // Every link handed out so far stops working although its expiration is in the future.
+    wh.admin().expire_links();
+    let mut ids = Vec::new();
+    while let Some(batch) = statement.next_batch().await.unwrap() {
+        ids.extend(
+            batch
+                .column(0)
+                .as_primitive::<Int64Type>()
+                .values()
+                .iter()
+                .copied(),
+        );
+    }
+    assert_eq!(ids, (0..3000).collect::<Vec<_>>());
+    let c = wh.counters();
+    assert_eq!(c.chunk_link_fetches, 3, "one fresh link per refused chunk");
+    assert_eq!(c.requests_with("download", 403), 3);
+    wh.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_download_that_keeps_failing_ends_in_a_typed_error() {
+    let wh = start(chunked(1000)).await;
+    let mut config = token_config(&wh);
+    config.results.max_download_attempts = 3;
+    let conn = Connection::open(config).await.unwrap();
+    wh.admin()
+        .inject_fault(Fault::cut("download", 10, 100))
+        .unwrap();
+    let err = drain(&conn, "SELECT id FROM range(3000)", Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.code, ErrorCode::Network | ErrorCode::DataLoss),
+        "{err}"
+    );
+    assert!(err.statement_id.is_some());
+    wh.admin().clear_faults();
+    wh.admin()
+        .inject_fault(Fault::status("download", 403, None, 100))
+        .unwrap();
+    let err = drain(&conn, "SELECT id FROM range(3000)", Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::DataLoss, "{err}");
+    assert_eq!(err.http_status, Some(403));
+    wh.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_in_the_middle_of_a_large_result_stops_the_downloads() {
+    let wh = start(chunked(10_000)).await;
+    let mut config = token_config(&wh);
+    config.results.max_concurrent_downloads = 2;
+    let conn = Connection::open(config).await.unwrap();
+    let statement = Arc::new(conn.statement().unwrap());
+    // Slow every download right down (a chunk is ~80 kB), so chunks are in flight when cancel arrives.
+    wh.admin().throttle_downloads(Some(20_000));
+    statement
+        .execute("SELECT id FROM range(1000000)", ExecuteOptions::default())
+        .await
+        .unwrap();
+    let reader = statement.clone();
+    let pending = tokio::spawn(async move { reader.next_chunk().await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    statement.cancel();
+    let err = tokio::time::timeout(Duration::from_secs(5), pending)
+        .await
+        .expect("cancel stops a pending fetch at once")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled, "{err}");
+    let started = wh.counters().requests_on("download");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        wh.counters().requests_on("download"),
+        started,
+        "no download starts after cancel"
+    );
+    assert!(
+        started < 100,
+        "only a few of the 100 chunks were fetched: {started}"
+    );
+    wh.shutdown().await;
+}

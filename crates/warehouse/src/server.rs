@@ -110,10 +110,14 @@ async fn front(
             }
         }
     }
-    let resp = match router.oneshot(req).await {
+    let mut resp = match router.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},
     };
+    // Real warehouses tag every answer with a request id; clients log it.
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        resp.headers_mut().insert("x-request-id", id);
+    }
     state.counters.request(route, resp.status().as_u16());
     Ok(match cut {
         Some(n) => cut_body(resp, n).await,

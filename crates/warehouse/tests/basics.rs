@@ -18,6 +18,8 @@ async fn session_create_and_delete() {
         )
         .await;
     assert_eq!(r.status, 200);
+    assert!(r.headers.contains_key("x-request-id"));
+    assert_eq!(r.headers["content-type"], "application/json");
     let id = r.body["session_id"].as_str().unwrap().to_string();
     assert_eq!(r.body.as_object().unwrap().len(), 1);
     let r = h

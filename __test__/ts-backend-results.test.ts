@@ -249,6 +249,17 @@ describe('ts backend: result stream', () => {
     assert.equal(fake.downloads.length, 0);
   });
 
+  it('reads inline JSON_ARRAY rows typed by the manifest', async () => {
+    const fake = new Fake([], false);
+    const manifest: Manifest = {
+      schema: { columns: [{ name: 'id', type_name: 'LONG' }] },
+      total_row_count: 3,
+      chunks: [{ chunk_index: 0, row_count: 3 }],
+    };
+    const first: ResultData = { chunk_index: 0, data_array: [['0'], ['1'], ['2']] };
+    assert.deepEqual(await drain(fake.stream({}, first, manifest)), range(3));
+  });
+
   it('raises DataLoss when a chunk holds other rows or bytes than the manifest says', async () => {
     const chunks = chunksOf([3, 3]);
     const rows = manifestOf(chunks, false);

@@ -12,6 +12,7 @@ import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '.
 import { baseUrl, resolveConfig, warehouseId } from '../src/ts-backend/config';
 import { errorClassIn, errorFromStatus, sqlStateIn, statementFailure } from '../src/ts-backend/failures';
 import { summarizeIpc } from '../src/ts-backend/ipc';
+import { rowsToIpc } from '../src/ts-backend/json';
 import { decodeFrames } from '../src/ts-backend/lz4';
 import { plansOf } from '../src/ts-backend/results';
 import { backoffMs, isRetryable, parseRetryAfter } from '../src/ts-backend/retry';
@@ -370,6 +371,60 @@ describe('ts backend: results bookkeeping', () => {
         ['iv', 'Interval<YEAR_MONTH>'],
         ['s', 'Utf8'],
       ],
+    );
+  });
+});
+
+describe('ts backend: JSON_ARRAY rows', () => {
+  it('types every value from the manifest', () => {
+    const ipc = rowsToIpc(
+      [
+        { name: 'i', type_name: 'INT' },
+        { name: 'big', type_name: 'LONG' },
+        { name: 'd', type_name: 'DOUBLE' },
+        { name: 'b', type_name: 'BOOLEAN' },
+        { name: 'day', type_name: 'DATE' },
+        { name: 'ts', type_name: 'TIMESTAMP' },
+        { name: 'price', type_name: 'DECIMAL', type_precision: 10, type_scale: 2 },
+        { name: 's', type_name: 'STRING' },
+        { name: 'v', type_name: 'NULL' },
+      ],
+      [
+        ['1', '9007199254740993', '2.5', 'true', '2024-02-29', '2021-01-01T10:00:00.000-08:00', '-12345.6', 'a', null],
+        [null, '-9223372036854775808', 'NaN', 'false', null, '2021-06-15 12:34:56.789', '0.01', null, null],
+      ],
+    );
+    const table = tableFromIPC(ipc);
+    assert.equal(table.numRows, 2);
+    const row = (i: number) => table.schema.fields.map((f) => table.getChild(f.name)?.get(i));
+    const [i0, big0, d0, b0, day0, ts0, price0, s0, v0] = row(0);
+    assert.deepEqual([i0, big0, d0, b0, s0, v0], [1, 9007199254740993n, 2.5, true, 'a', null]);
+    assert.equal(day0, Date.UTC(2024, 1, 29));
+    assert.equal(ts0, Date.UTC(2021, 0, 1, 18));
+    assert.equal(String(price0), '-1234560');
+    const [i1, big1, d1, b1, day1, ts1, price1, s1] = row(1);
+    assert.deepEqual(
+      [i1, big1, Number.isNaN(d1), b1, day1, s1],
+      [null, -9223372036854775808n, true, false, null, null],
+    );
+    assert.equal(ts1, Date.UTC(2021, 5, 15, 12, 34, 56, 789));
+    assert.equal(String(price1), '1');
+    assert.equal(summarizeIpc(ipc, 0).rows, 2);
+  });
+
+  it('rejects a value that does not parse as its type', () => {
+    for (const [type_name, value] of [
+      ['INT', 'x'],
+      ['BYTE', '300'],
+      ['DATE', '2023-02-30'],
+      ['BOOLEAN', 'maybe'],
+      ['TIMESTAMP', 'yesterday'],
+    ]) {
+      assert.throws(() => rowsToIpc([{ name: 'c', type_name }], [[value]]), DataError, `${type_name} ${value}`);
+    }
+    assert.throws(
+      () => rowsToIpc([{ name: 'c', type_name: 'DECIMAL', type_precision: 3, type_scale: 1 }], [['123.4']]),
+      DataError,
     );
   });
 });

@@ -108,7 +108,8 @@ export function decodeFrames(input: Uint8Array, sizeHint?: number): Uint8Array {
     if (magic !== FRAME_MAGIC) throw fail(pos === 0 ? 'no LZ4 frame magic' : 'unexpected bytes after a frame');
     pos = decodeFrame(input, pos + 4, out);
   }
-  return out.buf.subarray(0, out.len);
+  // Exact when the size hint was right; otherwise copy so the slack is not kept alive.
+  return out.len === out.buf.length ? out.buf : out.buf.slice(0, out.len);
 }
 
 /** Decodes one frame whose descriptor starts at `pos`; returns the position after it. */

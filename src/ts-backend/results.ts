@@ -11,11 +11,12 @@ import { download } from './download';
 import { cancelled, dataLoss, withStatementId } from './failures';
 import type { ApiClient } from './http';
 import { summarizeIpc } from './ipc';
+import { rowsToIpc } from './json';
 import { LinkCache } from './links';
 import { decodeFrames } from './lz4';
 import { sleep } from './sleep';
 import type { Transport } from './transport';
-import type { ExternalLink, Manifest, ResultData } from './wire';
+import type { ColumnInfo, ExternalLink, Manifest, ResultData } from './wire';
 
 /** What the manifest promises about one chunk. */
 export interface Plan {
@@ -60,6 +61,7 @@ export class ResultStream {
   private readonly links: LinkCache;
   private readonly plans: Plan[];
   private readonly lz4: boolean;
+  private readonly columns: ColumnInfo[];
   private readonly expectedRows: number | undefined;
   private readonly controller = new AbortController();
   private readonly signal: AbortSignal;
@@ -81,6 +83,7 @@ export class ResultStream {
     this.links = new LinkCache(ctx.api, ctx.statementId, ctx.config.linkExpiryThresholdMs, first);
     this.plans = plansOf(manifest, first);
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
+    this.columns = manifest.schema?.columns ?? [];
     this.expectedRows = manifest.total_row_count;
     this.signal = AbortSignal.any([statementSignal, this.controller.signal]);
     const signal = this.signal;
@@ -204,7 +207,8 @@ export class ResultStream {
 
   private decodeInline(plan: Plan, data: ResultData): { bytes: Uint8Array; rows: number } {
     if (data.attachment === undefined) {
-      throw makeError('JSON_ARRAY results are not supported by the ts backend', { code: 'NotSupported' });
+      const rows = data.data_array ?? [];
+      return { bytes: rowsToIpc(this.columns, rows), rows: rows.length };
     }
     const text = data.attachment.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw dataLoss('the inline result is not valid base64');

@@ -85,7 +85,10 @@ export class ResultStream {
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
     this.columns = manifest.schema?.columns ?? [];
     this.expectedRows = manifest.total_row_count;
-    this.signal = AbortSignal.any([statementSignal, this.controller.signal]);
+    // Follows the statement's signal by hand: AbortSignal.any needs Node 20.3.
+    if (statementSignal.aborted) this.controller.abort();
+    else statementSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
+    this.signal = this.controller.signal;
     const signal = this.signal;
     this.aborted = new Promise<Settled>((resolve) => {
       const settle = () => resolve({ ok: false, error: cancelled('the result stream was cancelled') });

@@ -7,12 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import type { BackendConnection, BackendOptions } from '../src/backend';
 import type { SluiceError } from '../src/errors';
-import { type LocalWarehouse, type StartOptions, startLocalWarehouse } from '../src/local-warehouse';
+import type { LocalWarehouse } from '../src/local-warehouse';
 import { tsBackend } from '../src/ts-backend/index';
+import { useWarehouse } from './helpers/warehouse';
 
 interface Counters {
   requests: Record<string, Record<string, number>>;
@@ -55,18 +56,6 @@ const fault = (w: LocalWarehouse, f: Record<string, unknown>) => admin(w, 'POST'
 const requestsOn = (c: Counters, route: string) => Object.values(c.requests[route] ?? {}).reduce((a, b) => a + b, 0);
 const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
 
-function suiteWarehouse(options: StartOptions): () => LocalWarehouse {
-  let warehouse: LocalWarehouse | undefined;
-  before(async () => {
-    warehouse = await startLocalWarehouse(options);
-  });
-  after(() => warehouse?.stop());
-  return () => {
-    assert.ok(warehouse, 'the warehouse started');
-    return warehouse;
-  };
-}
-
 function options(w: LocalWarehouse, extra: Partial<BackendOptions> = {}): BackendOptions {
   const { backend: _backend, caPath: _caPath, rowMode: _r, decimalAs: _d, timestampAs: _t, ...o } = w.connectOptions();
   return { ...o, ...extra };
@@ -103,7 +92,7 @@ async function rejection(p: Promise<unknown>): Promise<SluiceError> {
 }
 
 describe('ts backend self-heal: OAuth', () => {
-  const wh = suiteWarehouse({
+  const wh = useWarehouse({
     args: ['--enable-admin', '--oauth-client-id', 'sluice-test', '--oauth-client-secret', 's3cret', '--token-ttl', '2'],
   });
 
@@ -133,7 +122,7 @@ describe('ts backend self-heal: OAuth', () => {
 });
 
 describe('ts backend self-heal: OAuth revocation', () => {
-  const wh = suiteWarehouse({
+  const wh = useWarehouse({
     args: ['--enable-admin', '--oauth-client-id', 'sluice-test', '--oauth-client-secret', 's3cret'],
   });
 
@@ -178,7 +167,7 @@ describe('ts backend self-heal: OAuth revocation', () => {
 });
 
 describe('ts backend self-heal: personal tokens and sessions', () => {
-  const wh = suiteWarehouse({ args: ['--enable-admin', '--session-idle-timeout', '1'] });
+  const wh = useWarehouse({ args: ['--enable-admin', '--session-idle-timeout', '1'] });
 
   it('reopens an idle-expired session once for 8 concurrent statements', async () => {
     const conn = await tsBackend.connect(options(wh()));
@@ -204,7 +193,7 @@ describe('ts backend self-heal: personal tokens and sessions', () => {
 });
 
 describe('ts backend retries', () => {
-  const wh = suiteWarehouse({ args: ['--enable-admin'] });
+  const wh = useWarehouse({ args: ['--enable-admin'] });
 
   async function attempts(f: Record<string, unknown>, extra: Partial<BackendOptions> = {}, sql = 'SELECT 7') {
     const conn = await tsBackend.connect(options(wh(), extra));

@@ -7,10 +7,11 @@
 
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { connect, InterfaceError, OperationalError, ProgrammingError } from '../src/index';
-import { type LocalWarehouse, type StartOptions, startLocalWarehouse } from '../src/local-warehouse';
+import type { LocalWarehouse } from '../src/local-warehouse';
 import { tsBackend } from '../src/ts-backend/index';
+import { useWarehouse } from './helpers/warehouse';
 
 const KNOWN = `SELECT
   CAST(1 AS INT) AS i,
@@ -69,24 +70,11 @@ function admin(warehouse: LocalWarehouse, method: string, path: string, body?: u
   });
 }
 
-/** A warehouse for the enclosing suite, stopped when the suite ends. */
-function suiteWarehouse(options: StartOptions): () => LocalWarehouse {
-  let warehouse: LocalWarehouse | undefined;
-  before(async () => {
-    warehouse = await startLocalWarehouse(options);
-  });
-  after(() => warehouse?.stop());
-  return () => {
-    assert.ok(warehouse, 'the warehouse started');
-    return warehouse;
-  };
-}
-
 const counters = (w: LocalWarehouse) => admin(w, 'GET', '/admin/counters') as Promise<Counters>;
 const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
 
 describe('ts backend: queries over HTTPS', () => {
-  const wh = suiteWarehouse({ args: ['--enable-admin'] });
+  const wh = useWarehouse({ args: ['--enable-admin'] });
 
   it('returns every value of a known row', async () => {
     const connection = await connect({ ...wh().connectOptions(), backend: 'ts' });
@@ -285,7 +273,7 @@ describe('ts backend: queries over HTTPS', () => {
 
 describe('ts backend: multi-chunk external links', () => {
   const ROWS = 10_500;
-  const wh = suiteWarehouse({ args: ['--enable-admin', '--chunk-rows', '1000', '--inline-limit', '0'] });
+  const wh = useWarehouse({ args: ['--enable-admin', '--chunk-rows', '1000', '--inline-limit', '0'] });
 
   for (const lz4 of [true, false]) {
     it(`delivers every chunk in order (lz4 ${lz4})`, async () => {
@@ -409,7 +397,7 @@ describe('ts backend: transport failures', () => {
 });
 
 describe('ts backend: OAuth M2M', () => {
-  const wh = suiteWarehouse({
+  const wh = useWarehouse({
     args: ['--enable-admin', '--oauth-client-id', 'sluice-test', '--oauth-client-secret', 's3cret'],
   });
 

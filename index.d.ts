@@ -38,8 +38,11 @@ export interface Column {
   typeIntervalType?: string
 }
 
-/** Opens a session on the warehouse. */
-export declare function connect(options: ConnectOptions): Promise<NativeConnection>
+/**
+ * Opens a session on the warehouse. `tokenProvider`, when given, is the credential: an async
+ * function returning a ready-to-use token, called again only when the server rejects it.
+ */
+export declare function connect(options: ConnectOptions, tokenProvider?: ((() => Promise<string>)) | undefined | null): Promise<NativeConnection>
 
 export interface ConnectOptions {
   host: string

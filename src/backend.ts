@@ -56,6 +56,8 @@ export interface BackendOptions {
   host: string;
   httpPath: string;
   token?: string;
+  /** Always resolves to a non-empty string (the facade checks what the caller's function returns). */
+  tokenProvider?: () => Promise<string>;
   oauthClientId?: string;
   oauthClientSecret?: string;
   oauthScope?: string;

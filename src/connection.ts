@@ -60,11 +60,23 @@ async function chooseBackend(name: 'native' | 'ts'): Promise<Backend> {
   return tsBackend;
 }
 
+/** The caller's token function, made to always resolve to a non-empty string or reject clearly. */
+function checkedProvider(provider: () => string | Promise<string>): () => Promise<string> {
+  return async () => {
+    const token: unknown = await provider();
+    if (typeof token !== 'string' || token === '') {
+      throw new TypeError(`tokenProvider must return a non-empty string, got ${typeof token}`);
+    }
+    return token;
+  };
+}
+
 /** Opens a session on a Databricks SQL warehouse (or the local one). */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const o = validateOptions(options);
-  const { backend = 'native', rowMode = 'object', decimalAs, timestampAs, caPath, ...rest } = o;
+  const { backend = 'native', rowMode = 'object', decimalAs, timestampAs, caPath, tokenProvider, ...rest } = o;
   const backendOptions: BackendOptions = { ...rest };
+  if (tokenProvider) backendOptions.tokenProvider = checkedProvider(tokenProvider);
   if (caPath !== undefined) {
     try {
       backendOptions.caPem = await readFile(caPath, 'utf8');

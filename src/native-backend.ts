@@ -54,6 +54,7 @@ export const nativeBackend: Backend = {
   name: 'native',
   async connect(options: BackendOptions): Promise<BackendConnection> {
     const binding = loadNative();
-    return new Connection(await native(() => binding.connect(options)));
+    const { tokenProvider, ...rest } = options;
+    return new Connection(await native(() => binding.connect(rest, tokenProvider)));
   },
 };

@@ -9,6 +9,11 @@ export interface ConnectOptions {
   httpPath: string;
   /** Personal access token. */
   token?: string;
+  /**
+   * A credential source of your own (the equivalent of a connection factory): returns a
+   * ready-to-use token; called again only when the warehouse rejects the current one.
+   */
+  tokenProvider?: () => string | Promise<string>;
   /** OAuth M2M client credentials. */
   oauthClientId?: string;
   oauthClientSecret?: string;
@@ -47,12 +52,13 @@ export interface ConnectOptions {
   timestampAs?: 'date' | 'bigint';
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'record';
+type Kind = 'string' | 'number' | 'boolean' | 'record' | 'function';
 
 const KINDS: Record<keyof ConnectOptions, Kind> = {
   host: 'string',
   httpPath: 'string',
   token: 'string',
+  tokenProvider: 'function',
   oauthClientId: 'string',
   oauthClientSecret: 'string',
   oauthScope: 'string',
@@ -134,11 +140,15 @@ export function validateOptions(input: unknown): ConnectOptions {
   }
   const hasToken = options.token !== undefined;
   const hasOAuth = options.oauthClientId !== undefined || options.oauthClientSecret !== undefined;
-  if (hasToken && hasOAuth) {
-    throw new OptionsError('give either "token" or OAuth client credentials, not both');
+  const hasProvider = options.tokenProvider !== undefined;
+  const credentials = [hasToken, hasOAuth, hasProvider].filter(Boolean).length;
+  if (credentials > 1) {
+    throw new OptionsError('give one credential: "token", OAuth client credentials, or "tokenProvider"');
   }
-  if (!hasToken && !hasOAuth) {
-    throw new OptionsError('a credential is required: "token", or "oauthClientId" with "oauthClientSecret"');
+  if (credentials === 0) {
+    throw new OptionsError(
+      'a credential is required: "token", "oauthClientId" with "oauthClientSecret", or "tokenProvider"',
+    );
   }
   if (hasToken && options.token === '') throw new OptionsError('option "token" must not be empty');
   if (hasOAuth && (options.oauthClientId === undefined || options.oauthClientSecret === undefined)) {

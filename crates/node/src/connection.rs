@@ -1,6 +1,7 @@
 //! `connect()` and the native Connection: adapters over `sluice_kernel::Connection`.
 
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use crate::error::IntoNapi;
@@ -12,10 +13,14 @@ pub struct NativeConnection {
     inner: sluice_kernel::Connection,
 }
 
-/// Opens a session on the warehouse.
+/// Opens a session on the warehouse. `tokenProvider`, when given, is the credential: an async
+/// function returning a ready-to-use token, called again only when the server rejects it.
 #[napi]
-pub async fn connect(options: ConnectOptions) -> Result<NativeConnection> {
-    let config = options.into_config().napi()?;
+pub async fn connect(
+    options: ConnectOptions,
+    token_provider: Option<ThreadsafeFunction<(), Promise<String>, (), Status, false, true>>,
+) -> Result<NativeConnection> {
+    let config = options.into_config(token_provider).napi()?;
     let inner = sluice_kernel::Connection::open(config).await.napi()?;
     Ok(NativeConnection { inner })
 }

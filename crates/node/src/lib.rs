@@ -5,6 +5,7 @@ mod connection;
 mod error;
 mod options;
 mod statement;
+mod token_provider;
 
 pub use connection::{connect, NativeConnection};
 pub use statement::NativeStatement;

@@ -2,10 +2,13 @@
 //! converted to the kernel's configuration.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi_derive::napi;
 use sluice_kernel::{AuthConfig, Config, Error, Secret};
+
+use crate::token_provider::{JsTokenFunction, JsTokenProvider};
 
 #[napi(object)]
 pub struct ConnectOptions {
@@ -42,17 +45,20 @@ fn ms(v: u32) -> Duration {
 }
 
 impl ConnectOptions {
-    pub fn into_config(self) -> Result<Config, Error> {
-        let auth = match (self.token, self.oauth_client_id, self.oauth_client_secret) {
-            (Some(token), None, None) => AuthConfig::Token(Secret::new(token)),
-            (None, Some(client_id), Some(secret)) => AuthConfig::OAuthM2M {
+    pub fn into_config(self, provider: Option<JsTokenFunction>) -> Result<Config, Error> {
+        let auth = match (self.token, self.oauth_client_id, self.oauth_client_secret, provider) {
+            (Some(token), None, None, None) => AuthConfig::Token(Secret::new(token)),
+            (None, Some(client_id), Some(secret), None) => AuthConfig::OAuthM2M {
                 client_id,
                 client_secret: Secret::new(secret),
                 scope: self.oauth_scope.unwrap_or_else(|| "all-apis".into()),
             },
+            (None, None, None, Some(function)) => {
+                AuthConfig::Provider(Arc::new(JsTokenProvider::new(function)))
+            }
             _ => {
                 return Err(Error::invalid_argument(
-                    "give either a token, or an OAuth client id and secret",
+                    "give exactly one credential: a token, an OAuth client id and secret, or a token provider",
                 ))
             }
         };
@@ -96,7 +102,9 @@ impl ConnectOptions {
         }
         if let Some(v) = self.memory_budget_bytes {
             if !(v.is_finite() && v >= 1.0) {
-                return Err(Error::invalid_argument("memoryBudgetBytes must be a positive number"));
+                return Err(Error::invalid_argument(
+                    "memoryBudgetBytes must be a positive number",
+                ));
             }
             c.results.memory_budget_bytes = v as usize;
         }

@@ -95,7 +95,9 @@ impl NativeStatement {
                     value: p.value,
                 })
                 .collect(),
-            timeout: args.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+            timeout: args
+                .timeout_ms
+                .map(|ms| Duration::from_millis(u64::from(ms))),
             row_limit: args.row_limit,
         };
         let info = self.inner.execute(&sql, options).await.napi()?;

@@ -1,5 +1,6 @@
-//! Spark SQL spellings DataFusion does not accept, rewritten in the parsed statement (never
-//! in the SQL text): `?` markers and Spark type names.
+//! Spark SQL spellings DataFusion reads differently, rewritten in the parsed statement (never
+//! in the SQL text): `?` markers and Spark type names (TIMESTAMP vs TIMESTAMP_NTZ, BINARY,
+//! VARIANT).
 
 use std::ops::ControlFlow;
 
@@ -27,6 +28,7 @@ pub fn rewrite(statement: &mut DfStatement) {
                 v.value = SqlValue::Placeholder(format!("${n}"));
             }
             SqlExpr::Cast { data_type, .. } => spark_type(data_type),
+            SqlExpr::TypedString(typed) => spark_type(&mut typed.data_type),
             _ => {}
         }
         ControlFlow::<()>::Continue(())
@@ -37,8 +39,13 @@ pub fn rewrite(statement: &mut DfStatement) {
 fn spark_type(t: &mut SqlType) {
     let replacement = match t {
         SqlType::Binary(_) | SqlType::Varbinary(_) => SqlType::Bytea,
-        // Kept as a plain TIMESTAMP: DataFusion has no separate NTZ type name.
-        SqlType::TimestampNtz(_) => SqlType::Timestamp(None, TimezoneInfo::None),
+        // Spark's TIMESTAMP is an instant shown in the session zone: DataFusion's
+        // `TIMESTAMP WITH TIME ZONE` (its zone is the session's `execution.time_zone`).
+        SqlType::Timestamp(p, TimezoneInfo::None) => {
+            SqlType::Timestamp(*p, TimezoneInfo::WithTimeZone)
+        }
+        // Spark's TIMESTAMP_NTZ is a wall-clock value: DataFusion's plain TIMESTAMP.
+        SqlType::TimestampNtz(p) => SqlType::Timestamp(*p, TimezoneInfo::WithoutTimeZone),
         // VARIANT values are carried as JSON text.
         SqlType::Custom(name, _) if name.to_string().eq_ignore_ascii_case("variant") => {
             SqlType::String(None)

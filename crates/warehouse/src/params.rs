@@ -34,7 +34,8 @@ fn bad(msg: impl Into<String>) -> ApiError {
     ApiError::InvalidParameter(msg.into())
 }
 
-pub fn parse(items: Option<&Value>) -> Result<Params, ApiError> {
+/// Parses `parameters`; TIMESTAMP values are read in the session time zone `tz`.
+pub fn parse(items: Option<&Value>, tz: &str) -> Result<Params, ApiError> {
     let items = match items {
         None | Some(Value::Null) => return Ok(Params::None),
         Some(Value::Array(a)) if a.is_empty() => return Ok(Params::None),
@@ -46,7 +47,7 @@ pub fn parse(items: Option<&Value>) -> Result<Params, ApiError> {
     for raw in items {
         let item: Item = serde_json::from_value(raw.clone())
             .map_err(|e| bad(format!("Invalid parameter {raw}: {e}")))?;
-        let value = typed_value(&item)?;
+        let value = typed_value(&item, tz)?;
         match (item.name, item.ordinal) {
             (Some(_), Some(_)) => {
                 return Err(bad(
@@ -88,9 +89,12 @@ pub fn parse(items: Option<&Value>) -> Result<Params, ApiError> {
     }
 }
 
-fn typed_value(item: &Item) -> Result<ScalarValue, ApiError> {
+fn typed_value(item: &Item, tz: &str) -> Result<ScalarValue, ApiError> {
     let type_text = item.type_name.as_deref().unwrap_or("STRING");
-    let target = parse_type(type_text)?;
+    let target = match parse_type(type_text)? {
+        DataType::Timestamp(unit, Some(_)) => DataType::Timestamp(unit, Some(tz.into())),
+        other => other,
+    };
     let text = match &item.value {
         None | Some(Value::Null) => {
             return ScalarValue::try_from(&target).map_err(|e| bad(e.to_string()))
@@ -156,9 +160,11 @@ pub fn parse_type(text: &str) -> Result<DataType, ApiError> {
         "STRING" | "VARCHAR" | "CHAR" => DataType::Utf8,
         "BOOLEAN" | "BOOL" => DataType::Boolean,
         "DATE" => DataType::Date32,
-        "TIMESTAMP" | "TIMESTAMP_LTZ" | "TIMESTAMP_NTZ" => {
-            DataType::Timestamp(TimeUnit::Microsecond, None)
+        // The zone is replaced by the session's in `typed_value`.
+        "TIMESTAMP" | "TIMESTAMP_LTZ" => {
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
         }
+        "TIMESTAMP_NTZ" => DataType::Timestamp(TimeUnit::Microsecond, None),
         "BINARY" => DataType::Binary,
         "VOID" | "NULL" => DataType::Null,
         b if b.starts_with("INTERVAL") => {

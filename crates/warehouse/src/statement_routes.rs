@@ -150,7 +150,6 @@ pub async fn execute(
             )))
         }
     };
-    let params = params::parse(req.parameters.as_ref())?;
     let mut session = match &req.session_id {
         Some(id) => {
             ids::validate(id, "session")?;
@@ -169,6 +168,7 @@ pub async fn execute(
             session.schema = s.clone();
         }
     }
+    let params = params::parse(req.parameters.as_ref(), &session.timezone)?;
 
     let stmt = state.statements.create(request);
     state.counters.statements_executed();

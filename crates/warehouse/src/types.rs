@@ -164,7 +164,10 @@ fn canonical(dt: &DataType, tz: &Arc<str>) -> DataType {
             DataType::Binary
         }
         DataType::Date64 => DataType::Date32,
-        DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Microsecond, Some(tz.clone())),
+        DataType::Timestamp(_, Some(_)) => {
+            DataType::Timestamp(TimeUnit::Microsecond, Some(tz.clone()))
+        }
+        DataType::Timestamp(_, None) => DataType::Timestamp(TimeUnit::Microsecond, None),
         DataType::Duration(_) | DataType::Interval(IntervalUnit::DayTime) => {
             DataType::Duration(TimeUnit::Microsecond)
         }

@@ -56,9 +56,15 @@ const fault = (w: LocalWarehouse, f: Record<string, unknown>) => admin(w, 'POST'
 const requestsOn = (c: Counters, route: string) => Object.values(c.requests[route] ?? {}).reduce((a, b) => a + b, 0);
 const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
 
+/** What the backend receives for `w` (the facade-only options left out). */
 function options(w: LocalWarehouse, extra: Partial<BackendOptions> = {}): BackendOptions {
-  const { backend: _backend, caPath: _caPath, rowMode: _r, decimalAs: _d, timestampAs: _t, ...o } = w.connectOptions();
-  return { ...o, ...extra };
+  const c = w.connectOptions();
+  return { host: c.host, httpPath: c.httpPath, token: c.token, caPem: c.caPem, ...extra };
+}
+
+function providerOptions(w: LocalWarehouse, provider: () => Promise<string>): BackendOptions {
+  const { token: _token, ...o } = options(w);
+  return { ...o, tokenProvider: provider } as BackendOptions;
 }
 
 function oauthOptions(w: LocalWarehouse, secret = 's3cret'): BackendOptions {
@@ -189,6 +195,56 @@ describe('ts backend self-heal: personal tokens and sessions', () => {
     assert.equal(e.httpStatus, 403);
     assert.equal(requestsOn(await counters(wh()), 'statements.execute'), 1);
     await conn.close();
+  });
+});
+
+describe('ts backend self-heal: token provider', () => {
+  const wh = useWarehouse({ args: ['--enable-admin', '--token', 'dapi-first', '--token', 'dapi-second'] });
+
+  it('heals a revocation with one provider call for 16 concurrent requests', async () => {
+    const handed: string[] = [];
+    const provider = async () => {
+      const token = handed.length === 0 ? 'dapi-first' : 'dapi-second';
+      handed.push(token);
+      return token;
+    };
+    const conn = await tsBackend.connect(providerOptions(wh(), provider));
+    assert.deepEqual(await column(conn, 'SELECT 1'), [1]);
+    await admin(wh(), 'POST', '/admin/revoke-tokens', { tokens: ['dapi-first'] });
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => column(conn, `SELECT ${i}`)));
+    results.forEach((r, i) => {
+      assert.deepEqual(r, [i]);
+    });
+    assert.deepEqual(handed, ['dapi-first', 'dapi-second']);
+    await conn.close();
+  });
+
+  it('gives a provider of bad tokens exactly two attempts', async () => {
+    let calls = 0;
+    await resetCounters(wh());
+    const e = await rejection(
+      tsBackend.connect(
+        providerOptions(wh(), async () => {
+          calls += 1;
+          return `dapi-not-accepted-${calls}`;
+        }),
+      ),
+    );
+    assert.equal(e.code, 'Unauthenticated');
+    assert.equal(calls, 2);
+    assert.equal(requestsOn(await counters(wh()), 'sessions.create'), 2);
+  });
+
+  it('reports a provider that throws as Unauthenticated', async () => {
+    const e = await rejection(
+      tsBackend.connect(
+        providerOptions(wh(), async () => {
+          throw new Error('vault unreachable');
+        }),
+      ),
+    );
+    assert.equal(e.code, 'Unauthenticated');
+    assert.match(e.message, /the token provider failed: vault unreachable/);
   });
 });
 

@@ -220,7 +220,8 @@ describe('ts backend: queries over HTTPS', () => {
     await assert.rejects(cursor.execute('SELECT 1'), InterfaceError);
     assert.throws(() => connection.cursor(), InterfaceError);
 
-    const backend = await tsBackend.connect(wh().connectOptions());
+    const { host, httpPath, token, caPem } = wh().connectOptions();
+    const backend = await tsBackend.connect({ host, httpPath, token, caPem });
     const statement = backend.statement();
     await statement.execute('SELECT CAST(1 AS INT) AS one', {});
     await statement.close();
@@ -300,7 +301,8 @@ describe('ts backend: multi-chunk external links', () => {
   }
 
   it('hands each chunk over as a whole Arrow IPC stream', async () => {
-    const backend = await tsBackend.connect({ ...wh().connectOptions(), memoryBudgetBytes: 1 });
+    const { host, httpPath, token, caPem } = wh().connectOptions();
+    const backend = await tsBackend.connect({ host, httpPath, token, caPem, memoryBudgetBytes: 1 });
     const statement = backend.statement();
     const info = await statement.execute('SELECT id FROM range(2500)', {});
     assert.equal(info.totalRowCount, 2500);

@@ -29,6 +29,25 @@ export class StaticToken implements TokenSource {
   }
 }
 
+/**
+ * A caller-supplied function (the equivalent of a connection factory): refreshable, lifetime
+ * unknown unless the token is a JWT. Its failures are credential failures.
+ */
+export class ProviderToken implements TokenSource {
+  readonly refreshable = true;
+  constructor(private readonly provider: () => Promise<string>) {}
+  async fetch(): Promise<FetchedToken> {
+    let token: string;
+    try {
+      token = await this.provider();
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw makeError(`the token provider failed: ${reason}`, { code: 'Unauthenticated' }, e);
+    }
+    return { token };
+  }
+}
+
 /** OAuth M2M client credentials against `<base>/oidc/v1/token`, client authentication by HTTP Basic. */
 export class ClientCredentials implements TokenSource {
   readonly refreshable = true;

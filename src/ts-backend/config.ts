@@ -26,7 +26,10 @@ export interface ResultConfig {
 export interface Config {
   baseUrl: string;
   warehouseId: string;
-  auth: { kind: 'token'; token: string } | { kind: 'oauth-m2m'; clientId: string; clientSecret: string; scope: string };
+  auth:
+    | { kind: 'token'; token: string }
+    | { kind: 'oauth-m2m'; clientId: string; clientSecret: string; scope: string }
+    | { kind: 'provider'; provider: () => Promise<string> };
   catalog?: string;
   schema?: string;
   sessionConfs: Record<string, string>;
@@ -79,12 +82,22 @@ export function warehouseId(httpPath: string): string {
   throw invalid(`httpPath must look like /sql/1.0/warehouses/<id>, got ${JSON.stringify(httpPath)}`);
 }
 
+/** A caller's token function, as the facade passes it (always resolves to a non-empty string). */
+type TokenProviderOption = { tokenProvider?: () => Promise<string> };
+
 export function resolveConfig(o: BackendOptions): Config {
+  const provider = (o as BackendOptions & TokenProviderOption).tokenProvider;
+  const oauth = o.oauthClientId !== undefined || o.oauthClientSecret !== undefined;
+  const given = [o.token !== undefined, oauth, provider !== undefined].filter(Boolean).length;
   let auth: Config['auth'];
-  if (o.token !== undefined && o.oauthClientId === undefined && o.oauthClientSecret === undefined) {
+  if (given !== 1) {
+    throw invalid('give exactly one credential: a token, an OAuth client id and secret, or a token provider');
+  } else if (o.token !== undefined) {
     if (o.token === '') throw invalid('token must not be empty');
     auth = { kind: 'token', token: o.token };
-  } else if (o.token === undefined && o.oauthClientId !== undefined && o.oauthClientSecret !== undefined) {
+  } else if (provider !== undefined) {
+    auth = { kind: 'provider', provider };
+  } else if (o.oauthClientId !== undefined && o.oauthClientSecret !== undefined) {
     auth = {
       kind: 'oauth-m2m',
       clientId: o.oauthClientId,
@@ -92,7 +105,7 @@ export function resolveConfig(o: BackendOptions): Config {
       scope: o.oauthScope ?? 'all-apis',
     };
   } else {
-    throw invalid('give either a token, or an OAuth client id and secret');
+    throw invalid('OAuth needs both a client id and a client secret');
   }
   const waitTimeoutSecs = o.waitTimeoutSecs ?? 10;
   if (waitTimeoutSecs !== 0 && (waitTimeoutSecs < 5 || waitTimeoutSecs > 50)) {

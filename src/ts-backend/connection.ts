@@ -6,7 +6,7 @@
 
 import type { BackendConnection, BackendStatement } from '../backend';
 import { interfaceError, makeError, type SluiceError } from '../errors';
-import { Auth, ClientCredentials, StaticToken, type TokenSource } from './auth';
+import { Auth, ClientCredentials, ProviderToken, StaticToken, type TokenSource } from './auth';
 import type { Config } from './config';
 import { ApiClient } from './http';
 import { Statement } from './statement';
@@ -114,16 +114,24 @@ export class Connection implements BackendConnection {
       requestTimeoutMs: config.requestTimeoutMs,
       userAgent: config.userAgent,
     });
-    const source: TokenSource =
-      config.auth.kind === 'token'
-        ? new StaticToken(config.auth.token)
-        : new ClientCredentials(
-            transport,
-            `${config.baseUrl}/oidc/v1/token`,
-            config.auth.clientId,
-            config.auth.clientSecret,
-            config.auth.scope,
-          );
+    let source: TokenSource;
+    switch (config.auth.kind) {
+      case 'token':
+        source = new StaticToken(config.auth.token);
+        break;
+      case 'provider':
+        source = new ProviderToken(config.auth.provider);
+        break;
+      case 'oauth-m2m':
+        source = new ClientCredentials(
+          transport,
+          `${config.baseUrl}/oidc/v1/token`,
+          config.auth.clientId,
+          config.auth.clientSecret,
+          config.auth.scope,
+        );
+        break;
+    }
     const api = new ApiClient(transport, config.baseUrl, new Auth(source), config.retry);
     const session = new Session(api, config);
     try {

@@ -15,6 +15,11 @@ export declare class NativeConnection {
   sessionId(): Promise<string>
   /** Idempotent. */
   close(): Promise<void>
+  catalogs(): Promise<Array<CatalogRow>>
+  /** Schemas of `catalog` (every catalog when absent) matching a LIKE pattern. */
+  schemas(catalog?: string | undefined | null, schemaPattern?: string | undefined | null): Promise<Array<SchemaRow>>
+  tables(catalog?: string | undefined | null, schemaPattern?: string | undefined | null, tablePattern?: string | undefined | null, tableTypes?: Array<string> | undefined | null): Promise<Array<TableRow>>
+  columns(catalog: string, schemaPattern?: string | undefined | null, tablePattern?: string | undefined | null, columnPattern?: string | undefined | null): Promise<Array<ColumnRow>>
 }
 
 export declare class NativeStatement {
@@ -28,6 +33,10 @@ export declare class NativeStatement {
   close(): Promise<void>
 }
 
+export interface CatalogRow {
+  TABLE_CAT: string
+}
+
 export interface Column {
   name: string
   typeText?: string
@@ -36,6 +45,22 @@ export interface Column {
   typePrecision?: number
   typeScale?: number
   typeIntervalType?: string
+}
+
+export interface ColumnRow {
+  TABLE_CAT: string
+  TABLE_SCHEM: string
+  TABLE_NAME: string
+  COLUMN_NAME: string
+  TYPE_NAME: string
+  COLUMN_SIZE?: number
+  DECIMAL_DIGITS?: number
+  NUM_PREC_RADIX?: number
+  IS_NULLABLE: string
+  REMARKS?: string
+  ORDINAL_POSITION?: number
+  IS_AUTO_INCREMENT?: string
+  IS_GENERATEDCOLUMN?: string
 }
 
 /**
@@ -95,4 +120,17 @@ export interface ResultInfo {
   truncated: boolean
   /** An Arrow IPC stream holding only the schema the manifest describes (for empty results). */
   schemaIpc: Buffer
+}
+
+export interface SchemaRow {
+  TABLE_SCHEM: string
+  TABLE_CATALOG: string
+}
+
+export interface TableRow {
+  TABLE_CAT: string
+  TABLE_SCHEM: string
+  TABLE_NAME: string
+  TABLE_TYPE: string
+  REMARKS?: string
 }

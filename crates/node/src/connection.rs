@@ -25,6 +25,12 @@ pub async fn connect(
     Ok(NativeConnection { inner })
 }
 
+impl NativeConnection {
+    pub fn kernel(&self) -> &sluice_kernel::Connection {
+        &self.inner
+    }
+}
+
 #[napi]
 impl NativeConnection {
     /// A new statement handle; each runs one statement.

@@ -3,6 +3,7 @@
 
 mod connection;
 mod error;
+mod metadata;
 mod options;
 mod statement;
 mod token_provider;

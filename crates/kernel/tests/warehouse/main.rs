@@ -3,6 +3,7 @@
 
 mod auth;
 mod common;
+mod metadata;
 mod params;
 mod results;
 mod retries;

@@ -300,6 +300,28 @@ describe('ts backend: multi-chunk external links', () => {
     });
   }
 
+  it('serves 16 concurrent cursors on one connection, each in order', async () => {
+    const connection = await connect({
+      ...wh().connectOptions(),
+      backend: 'ts',
+      maxConcurrentDownloads: 2,
+      memoryBudgetBytes: 64 * 1024,
+    });
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, k) => {
+        const cursor = connection.cursor<{ id: bigint }>();
+        await cursor.execute(`SELECT id + ${k} AS id FROM range(${3000 + k * 100}) ORDER BY id`);
+        const ids = (await cursor.fetchall()).map((r) => r.id);
+        assert.equal(ids.length, 3000 + k * 100);
+        ids.forEach((id, i) => {
+          if (id !== BigInt(i + k)) assert.fail(`cursor ${k}: row ${i} holds ${id}`);
+        });
+        await cursor.close();
+      }),
+    );
+    await connection.close();
+  });
+
   it('hands each chunk over as a whole Arrow IPC stream', async () => {
     const { host, httpPath, token, caPem } = wh().connectOptions();
     const backend = await tsBackend.connect({ host, httpPath, token, caPem, memoryBudgetBytes: 1 });

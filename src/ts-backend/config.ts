@@ -3,8 +3,11 @@
  * (crates/kernel/src/config.rs) filled in, plus the base URL and warehouse id derived once.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BackendOptions } from '../backend';
 import { makeError } from '../errors';
+import { PACKAGE_ROOT } from '../package-root';
 
 export interface RetryConfig {
   /** Retries after the first attempt. */
@@ -44,7 +47,16 @@ export interface Config {
   userAgent: string;
 }
 
-const VERSION = '0.1.0';
+/** The package version, for the User-Agent (read once; "unknown" if the manifest is unreadable). */
+const VERSION = ((): string => {
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+    const version = typeof manifest === 'object' && manifest !== null ? Reflect.get(manifest, 'version') : undefined;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+})();
 
 function invalid(message: string): Error {
   return makeError(message, { code: 'InvalidArgument' });

@@ -8,7 +8,9 @@
 import { makeError } from '../errors';
 import { transportError } from './failures';
 import { type Transport, TransportFailure } from './transport';
-import { codeInt, codeStr, isRecord, messageOf, type PlatformError, type TokenResponse } from './wire';
+import { isRecord, type TokenResponse } from './wire';
+
+export { isCredentialRejection } from './rejection';
 
 export interface FetchedToken {
   token: string;
@@ -197,21 +199,4 @@ export function jwtRemainingMs(token: string, now = Date.now()): number | undefi
   } catch {
     return undefined;
   }
-}
-
-/**
- * Recognises, from status and body together, an answer that means "this credential is expired
- * or invalid": the legacy integer bodies real workspaces send (protocol.md §7.1), or the string
- * code `UNAUTHENTICATED`. A 403 about permissions is not one of them.
- */
-export function isCredentialRejection(status: number, body: PlatformError): boolean {
-  const message = (messageOf(body) ?? '').toLowerCase();
-  if (status === 401) return codeInt(body) === 401 || codeStr(body) === 'UNAUTHENTICATED';
-  if (status === 403) {
-    return (
-      (codeInt(body) === 403 || codeStr(body) === 'UNAUTHENTICATED') &&
-      (message.includes('invalid access token') || message.includes('expired'))
-    );
-  }
-  return false;
 }

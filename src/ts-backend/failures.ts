@@ -5,7 +5,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import { type ErrorCode, makeError, type SluiceError } from '../errors';
-import { isCredentialRejection } from './auth';
+import { isCredentialRejection } from './rejection';
 import { describe, type Operation } from './retry';
 import type { TransportFailure } from './transport';
 import { codeStr, messageOf, type PlatformError, type StatementStatus } from './wire';

@@ -5,9 +5,10 @@
  */
 
 import { makeError, type SluiceError } from '../errors';
-import { type Auth, isCredentialRejection } from './auth';
+import type { Auth } from './auth';
 import type { RetryConfig } from './config';
 import { cancelled, errorFromStatus, transportError } from './failures';
+import { isCredentialRejection } from './rejection';
 import { backoffMs, describe, type Failure, isRetryable, type Operation, parseRetryAfter } from './retry';
 import { sleep } from './sleep';
 import { type RawResponse, type Transport, TransportFailure } from './transport';

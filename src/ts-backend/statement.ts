@@ -12,9 +12,9 @@ import type {
   BackendStatement,
 } from '../backend';
 import { interfaceError, makeError, programmingError, type SluiceError } from '../errors';
-import { isSessionGone, type Session } from './connection';
 import { cancelled, internal, statementFailure, withStatementId } from './failures';
 import { ResultStream } from './results';
+import { isSessionGone, type Session } from './session';
 import { sleep } from './sleep';
 import type { Transport } from './transport';
 import { schemaFromColumns, schemaOnlyIpc } from './types';

@@ -19,6 +19,11 @@ export interface ExecuteOptions {
   rowLimit?: number;
 }
 
+export interface FetchOptions {
+  /** Aborting rejects the pending fetch and closes the statement; defaults to the execute's signal. */
+  signal?: AbortSignal;
+}
+
 export interface CursorSettings {
   rowMode: 'object' | 'array';
   policy: ValuePolicy;
@@ -103,11 +108,14 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     if (typeof sql !== 'string' || sql.trim() === '') throw programmingError('sql must be a non-empty string');
     const parameters = toWireParameters(params);
     await this.discard();
+    if (options.signal?.aborted) throw abortError(options.signal);
     const statement = this.connection.statement();
     this.statement = statement;
     this.signal = options.signal;
-    const info = await withSignal(options.signal, statement, () =>
-      statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
+    const info = await this.guard(options.signal, () =>
+      withSignal(options.signal, statement, () =>
+        statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
+      ),
     );
     this.info = info;
     this.description = info.columns.length > 0 ? describe(info.columns) : null;
@@ -123,6 +131,16 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       this.position = 0;
     }
     return this as unknown as Cursor<T>;
+  }
+
+  /** Runs `work`; when the cursor's signal aborted it, the statement is also closed on the warehouse. */
+  private async guard<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (signal?.aborted) await this.discard();
+      throw e;
+    }
   }
 
   private isDmlCount(info: BackendResultInfo): boolean {
@@ -143,10 +161,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** Pulls the next chunk's rows into the buffer; false at the end. */
-  private async pull(): Promise<boolean> {
+  private async pull(signal: AbortSignal | undefined): Promise<boolean> {
     const statement = this.checkResult();
     if (this.done) return false;
-    const chunk = await withSignal(this.signal, statement, () => statement.nextChunk());
+    const chunk = await this.guard(signal, () => withSignal(signal, statement, () => statement.nextChunk()));
     if (chunk === null) {
       this.done = true;
       return false;
@@ -161,41 +179,45 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return true;
   }
 
-  async fetchone(): Promise<R | null> {
+  async fetchone(options: FetchOptions = {}): Promise<R | null> {
     this.checkResult();
+    const signal = options.signal ?? this.signal;
     while (this.position >= this.rows.length) {
-      if (!(await this.pull())) return null;
+      if (!(await this.pull(signal))) return null;
     }
     return this.rows[this.position++] as R;
   }
 
-  async fetchmany(size: number = this.arraysize): Promise<R[]> {
+  async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
     this.checkResult();
     if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
+    const signal = options.signal ?? this.signal;
     while (this.rows.length - this.position < size) {
-      if (!(await this.pull())) break;
+      if (!(await this.pull(signal))) break;
     }
     const out = this.rows.slice(this.position, this.position + size) as R[];
     this.position += out.length;
     return out;
   }
 
-  async fetchall(): Promise<R[]> {
+  async fetchall(options: FetchOptions = {}): Promise<R[]> {
     this.checkResult();
-    while (await this.pull()) {}
+    const signal = options.signal ?? this.signal;
+    while (await this.pull(signal)) {}
     const out = this.rows.slice(this.position) as R[];
     this.position = this.rows.length;
     return out;
   }
 
   /** The rest of the result as Arrow record batches, in order. */
-  async *arrowBatches(): AsyncGenerator<RecordBatch> {
+  async *arrowBatches(options: FetchOptions = {}): AsyncGenerator<RecordBatch> {
     const statement = this.checkResult();
+    const signal = options.signal ?? this.signal;
     if (this.position > 0 || this.rows.length > 0) {
       throw interfaceError('rows were already fetched from this result; Arrow access must come first');
     }
     while (!this.done) {
-      const chunk = await withSignal(this.signal, statement, () => statement.nextChunk());
+      const chunk = await this.guard(signal, () => withSignal(signal, statement, () => statement.nextChunk()));
       if (chunk === null) {
         this.done = true;
         return;
@@ -205,10 +227,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** The rest of the result as one apache-arrow Table. */
-  async fetchArrow(): Promise<Table> {
+  async fetchArrow(options: FetchOptions = {}): Promise<Table> {
     const info = this.info;
     const batches: RecordBatch[] = [];
-    for await (const batch of this.arrowBatches()) batches.push(batch);
+    for await (const batch of this.arrowBatches(options)) batches.push(batch);
     if (batches.length > 0) return new Table(batches);
     const schema: Schema = tableFromIPC(info?.schemaIpc ?? new Uint8Array()).schema;
     return new Table(schema);

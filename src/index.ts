@@ -3,7 +3,7 @@
  */
 
 export { Connection, connect } from './connection';
-export type { ExecuteOptions } from './cursor';
+export type { ExecuteOptions, FetchOptions } from './cursor';
 export { Cursor } from './cursor';
 export type { ColumnDescription } from './description';
 export {

@@ -19,6 +19,9 @@ use crate::wire::{CreateSessionRequest, CreateSessionResponse};
 
 pub(crate) struct ConnInner {
     pub api: Arc<ApiClient>,
+    /// The runtime the connection was opened on. Cancel and drop can be called from threads
+    /// without one (Node's main thread, a finalizer), and still need to reach the server.
+    pub runtime: tokio::runtime::Handle,
     pub downloads: reqwest::Client,
     pub config: Config,
     pub warehouse_id: String,
@@ -59,6 +62,7 @@ impl Connection {
         let api = Arc::new(ApiClient::new(http, base, auth, config.retry.clone()));
         let inner = Arc::new(ConnInner {
             api,
+            runtime: tokio::runtime::Handle::current(),
             downloads,
             config,
             warehouse_id,

@@ -295,9 +295,9 @@ impl Statement {
         };
         if !self.settled.swap(true, SeqCst) {
             let api = self.conn.api.clone();
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(async move { cancel_remote(&api, &id).await });
-            }
+            self.conn
+                .runtime
+                .spawn(async move { cancel_remote(&api, &id).await });
         }
     }
 
@@ -327,13 +327,12 @@ impl Drop for Statement {
             return;
         }
         self.cancel.cancel();
-        let (Some(id), Ok(handle)) = (self.statement_id(), tokio::runtime::Handle::try_current())
-        else {
+        let Some(id) = self.statement_id() else {
             return;
         };
         let api = self.conn.api.clone();
         let running = !self.settled.swap(true, SeqCst);
-        handle.spawn(async move {
+        self.conn.runtime.spawn(async move {
             if running {
                 cancel_remote(&api, &id).await;
             }

@@ -170,3 +170,37 @@ async fn a_statement_handle_runs_one_statement() {
     assert_eq!(err.code, ErrorCode::InvalidArgument);
     wh.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_from_a_thread_without_a_runtime_still_reaches_the_server() {
+    // Node calls cancel() on its main thread, where no tokio runtime runs.
+    let wh = start(base()).await;
+    let mut config = token_config(&wh);
+    config.poll.wait_timeout_secs = 0;
+    let conn = Connection::open(config).await.unwrap();
+    let statement = Arc::new(conn.statement().unwrap());
+    let running = statement.clone();
+    let task = tokio::spawn(async move {
+        running
+            .execute("SELECT sleep(60)", ExecuteOptions::default())
+            .await
+    });
+    eventually("the statement to be submitted", || {
+        statement.statement_id().is_some()
+    })
+    .await;
+    let from_thread = statement.clone();
+    std::thread::spawn(move || from_thread.cancel())
+        .join()
+        .unwrap();
+    let err = within("execute after cancel", task)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    eventually("the server to receive the cancel", || {
+        wh.counters().requests_on("statements.cancel") == 1
+    })
+    .await;
+    wh.shutdown().await;
+}

@@ -1,8 +1,9 @@
 /**
  * LZ4 frame decoding (the format of `result_compression: LZ4_FRAME`, protocol.md §4.3), written
- * here because no maintained pure-JS frame decoder on npm handles concatenated frames and
- * checksums. Decodes every frame in the input until it is used up (servers send several), skips
- * skippable frames, and verifies the header, block and content checksums when present.
+ * here rather than taken from npm: the pure-JS package (lz4js) lists checksum support and
+ * bad-offset handling as to-dos, and the maintained ones are native or WASM bindings. Decodes
+ * every frame in the input until it is used up (servers send several), skips skippable frames,
+ * rejects malformed input, and verifies header, block and content checksums when present.
  * Format: the public LZ4 frame and block format descriptions.
  */
 

@@ -134,6 +134,38 @@ describe('ts backend: LZ4 frames', () => {
   });
 });
 
+describe('ts backend: LZ4 robustness', () => {
+  it('fails every corruption and truncation with DataLoss, never another error', () => {
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const a = FRAME_A.length / 2;
+    const b = FRAME_B.length / 2;
+    const inputs: [Uint8Array, number[]][] = [
+      [hex(FRAME_A + FRAME_B + FRAME_C), [a, a + b]],
+      [Uint8Array.from(Buffer.from(BIG_B64, 'base64')), []],
+    ];
+    for (const [input, frameEnds] of inputs) {
+      for (let n = 0; n < input.length; n += Math.max(1, input.length >> 8)) {
+        // A cut exactly between frames leaves whole frames: that decodes.
+        if (frameEnds.includes(n)) continue;
+        assert.throws(() => decodeFrames(input.subarray(0, n)), DataError, `truncated to ${n}`);
+      }
+      for (let k = 0; k < 300; k++) {
+        const bad = Uint8Array.from(input);
+        bad[next() % bad.length] ^= 1 + (next() % 255);
+        try {
+          decodeFrames(bad);
+        } catch (e) {
+          assert.ok(e instanceof DataError, `corruption ${k} raised ${String(e)}`);
+        }
+      }
+    }
+  });
+});
+
 describe('ts backend: xxHash32', () => {
   it('matches the reference values', () => {
     assert.equal(xxhash32(new Uint8Array(0)), 0x02cc5d05);

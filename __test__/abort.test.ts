@@ -49,7 +49,10 @@ for (const backend of ['native', 'ts'] as const) {
         connection.cursor().execute('SELECT sleep(30)', undefined, { signal: controller.signal }),
         isAbort,
       );
-      await eventually('a cancel on the warehouse', async () => requests(await admin.counters(w), 'statements.cancel') >= 1);
+      await eventually(
+        'a cancel on the warehouse',
+        async () => requests(await admin.counters(w), 'statements.cancel') >= 1,
+      );
       await connection.close();
     });
 
@@ -77,12 +80,18 @@ for (const backend of ['native', 'ts'] as const) {
       const w = warehouse();
       const connection = await connect(w.connectOptions({ backend, waitTimeoutSecs: 0 }));
       await admin.reset(w);
-      await assert.rejects(connection.cursor().execute('SELECT sleep(30)', undefined, { timeout: 300 }), (e: unknown) => {
-        assert.ok(e instanceof OperationalError, String(e));
-        assert.equal(e.code, 'Timeout');
-        return true;
-      });
-      await eventually('a cancel on the warehouse', async () => requests(await admin.counters(w), 'statements.cancel') >= 1);
+      await assert.rejects(
+        connection.cursor().execute('SELECT sleep(30)', undefined, { timeout: 300 }),
+        (e: unknown) => {
+          assert.ok(e instanceof OperationalError, String(e));
+          assert.equal(e.code, 'Timeout');
+          return true;
+        },
+      );
+      await eventually(
+        'a cancel on the warehouse',
+        async () => requests(await admin.counters(w), 'statements.cancel') >= 1,
+      );
       await connection.close();
     });
   });

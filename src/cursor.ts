@@ -121,7 +121,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.description = info.columns.length > 0 ? describe(info.columns) : null;
     this.keys = rowKeys(info.columns.map((c) => c.name));
     this.truncated = info.truncated;
-    this.rowcount = info.totalRowCount ?? -1;
+    // A statement without a result set (DDL) has no row count to report.
+    this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;
     this.done = false;
     if (this.isDmlCount(info)) {
       const [row] = await this.fetchmany(1);

@@ -1,0 +1,247 @@
+/**
+ * PEP 249 conformance, run once per backend: module globals, connection and cursor lifecycle,
+ * description, rowcount, fetch semantics and arraysize, executemany, parameters, and every
+ * exception class reachable from real failures.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as sluice from '../src/index';
+import { useWarehouse } from './helpers/warehouse';
+
+const {
+  connect,
+  DatabaseError,
+  DataError,
+  InterfaceError,
+  NotSupportedError,
+  OperationalError,
+  ProgrammingError,
+  typed,
+} = sluice;
+
+for (const backend of ['native', 'ts'] as const) {
+  describe(`PEP 249 (${backend} backend)`, () => {
+    const warehouse = useWarehouse();
+    const open = () => connect(warehouse().connectOptions({ backend }));
+
+    it('module globals and the exception hierarchy', () => {
+      assert.equal(sluice.apilevel, '2.0');
+      assert.equal(sluice.threadsafety, 1);
+      assert.equal(sluice.paramstyle, 'named');
+      for (const cls of [sluice.InterfaceError, sluice.DatabaseError]) assert.ok(cls.prototype instanceof sluice.Error);
+      for (const cls of [
+        sluice.DataError,
+        sluice.OperationalError,
+        sluice.IntegrityError,
+        sluice.InternalError,
+        sluice.ProgrammingError,
+        sluice.NotSupportedError,
+      ]) {
+        assert.ok(cls.prototype instanceof sluice.DatabaseError, cls.name);
+      }
+    });
+
+    it('description is null before a query and seven-item sequences after', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      assert.equal(cursor.description, null);
+      assert.equal(cursor.rowcount, -1);
+      await cursor.execute("SELECT CAST(1.5 AS DECIMAL(7,3)) AS price, 'x' AS label");
+      assert.deepEqual(cursor.description, [
+        ['price', 'DECIMAL', null, null, 7, 3, null],
+        ['label', 'STRING', null, null, null, null, null],
+      ]);
+      await connection.close();
+    });
+
+    it('rowcount: rows of a query, affected rows of DML, -1 without a result set', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      const table = `main.default.pep249_${backend}`;
+      await cursor.execute(`CREATE TABLE ${table} (id BIGINT, name STRING)`);
+      assert.equal(cursor.rowcount, -1);
+      assert.equal(cursor.description, null);
+      await cursor.execute(`INSERT INTO ${table} VALUES (1, 'a'), (2, 'b'), (3, NULL)`);
+      assert.equal(cursor.rowcount, 3);
+      await cursor.execute(`UPDATE ${table} SET name = 'z' WHERE id >= 2`);
+      assert.equal(cursor.rowcount, 2);
+      await cursor.execute(`SELECT * FROM ${table} ORDER BY id`);
+      assert.equal(cursor.rowcount, 3);
+      assert.deepEqual(await cursor.fetchall(), [
+        { id: 1n, name: 'a' },
+        { id: 2n, name: 'z' },
+        { id: 3n, name: 'z' },
+      ]);
+      await cursor.execute(`DROP TABLE ${table}`);
+      await connection.close();
+    });
+
+    it('fetchone, fetchmany with arraysize, fetchall, and fetching after exhaustion', async () => {
+      const connection = await open();
+      const cursor = connection.cursor<{ id: bigint }>();
+      await cursor.execute('SELECT id FROM range(7) ORDER BY id');
+      assert.equal(cursor.arraysize, 1);
+      assert.deepEqual(await cursor.fetchmany(), [{ id: 0n }]);
+      cursor.arraysize = 4;
+      assert.deepEqual(
+        (await cursor.fetchmany()).map((r) => r.id),
+        [1n, 2n, 3n, 4n],
+      );
+      assert.deepEqual(
+        (await cursor.fetchmany(10)).map((r) => r.id),
+        [5n, 6n],
+      );
+      assert.deepEqual(await cursor.fetchmany(), []);
+      assert.equal(await cursor.fetchone(), null);
+      assert.deepEqual(await cursor.fetchall(), []);
+      await assert.rejects(cursor.fetchmany(-1), ProgrammingError);
+      await connection.close();
+    });
+
+    it('a new execute replaces the previous result; for await iterates rows', async () => {
+      const connection = await open();
+      const cursor = connection.cursor<{ id: bigint }>();
+      await cursor.execute('SELECT id FROM range(100)');
+      await cursor.fetchone();
+      await cursor.execute('SELECT id FROM range(3) ORDER BY id');
+      const seen: bigint[] = [];
+      for await (const row of cursor) seen.push(row.id);
+      assert.deepEqual(seen, [0n, 1n, 2n]);
+      await connection.close();
+    });
+
+    it('executemany runs once per parameter set and sums rowcount', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      const table = `main.default.many_${backend}`;
+      await cursor.execute(`CREATE TABLE ${table} (id INT, name STRING)`);
+      await cursor.executemany(`INSERT INTO ${table} SELECT :id, :name`, [
+        { id: 1, name: 'one' },
+        { id: 2, name: null },
+        { id: 3, name: "it's" },
+      ]);
+      assert.equal(cursor.rowcount, 3);
+      await cursor.execute(`SELECT id, name FROM ${table} ORDER BY id`);
+      assert.deepEqual(await cursor.fetchall(), [
+        { id: 1, name: 'one' },
+        { id: 2, name: null },
+        { id: 3, name: "it's" },
+      ]);
+      await cursor.execute(`DROP TABLE ${table}`);
+      await connection.close();
+    });
+
+    it('parameters: positional, named, typed, every JS value kind, hostile text as data', async () => {
+      const connection = await open();
+      const cursor = connection.cursor<unknown[]>();
+      const hostile = "'; DROP TABLE x; --\u0000";
+      await cursor.execute('SELECT ?, ?, ?, ?, ?, ?, ?, ?', [
+        'text',
+        42,
+        2 ** 40,
+        2.5,
+        9007199254740993n,
+        true,
+        null,
+        hostile,
+      ]);
+      const connectionArrays = await connect(warehouse().connectOptions({ backend, rowMode: 'array' }));
+      const arrays = connectionArrays.cursor<unknown[]>();
+      await arrays.execute('SELECT ?, ?, ?, ?, ?, ?, ?, ?', [
+        'text',
+        42,
+        2 ** 40,
+        2.5,
+        9007199254740993n,
+        true,
+        null,
+        hostile,
+      ]);
+      assert.deepEqual(await arrays.fetchone(), [
+        'text',
+        42,
+        1099511627776n,
+        2.5,
+        9007199254740993n,
+        true,
+        null,
+        hostile,
+      ]);
+      await arrays.execute('SELECT :d AS d, :b AS b, :p AS p', {
+        d: new Date(Date.UTC(2024, 1, 29, 12, 0, 0, 123)),
+        b: new Uint8Array([0, 255, 16]),
+        p: typed('12.50', 'DECIMAL(10,2)'),
+      });
+      assert.deepEqual(await arrays.fetchone(), [
+        new Date(Date.UTC(2024, 1, 29, 12, 0, 0, 123)),
+        new Uint8Array([0, 255, 16]),
+        '12.50',
+      ]);
+      await assert.rejects(arrays.execute('SELECT ?', [{ not: 'bindable' } as never]), ProgrammingError);
+      await assert.rejects(arrays.execute('SELECT ?', [2n ** 70n]), ProgrammingError);
+      await connectionArrays.close();
+      await connection.close();
+    });
+
+    it('every exception class is reachable from a real failure', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      await assert.rejects(cursor.execute('SELEC 1'), (e) => e instanceof ProgrammingError && e.sqlState === '42601');
+      await assert.rejects(
+        cursor.execute('SELECT * FROM no_such_table'),
+        (e) => e instanceof ProgrammingError && e.sqlState === '42P01',
+      );
+      await assert.rejects(
+        cursor.execute('SELECT 1 / 0'),
+        (e) => e instanceof DataError && e instanceof DatabaseError && e.sqlState === '22012',
+      );
+      await assert.rejects(cursor.execute(''), ProgrammingError);
+      await assert.rejects(connection.rollback(), ProgrammingError);
+      await assert.rejects(
+        connect({ ...warehouse().connectOptions({ backend }), token: 'dapi-wrong' }),
+        (e) => e instanceof OperationalError && e.code === 'Unauthenticated',
+      );
+      assert.throws(() => sluice.typed(1, 'NOT; A TYPE'), ProgrammingError);
+      const unsupported = new NotSupportedError('x', { code: 'NotSupported' });
+      assert.ok(unsupported instanceof DatabaseError);
+      await connection.close();
+      await assert.rejects(cursor.execute('SELECT 1'), InterfaceError);
+      await assert.rejects(cursor.fetchall(), InterfaceError);
+      assert.throws(() => connection.cursor(), InterfaceError);
+    });
+
+    it('close is idempotent on cursors and connections; closing a connection closes its cursors', async () => {
+      const connection = await open();
+      const a = connection.cursor();
+      const b = connection.cursor();
+      await a.execute('SELECT 1');
+      await a.close();
+      await a.close();
+      assert.equal(a.isClosed, true);
+      await connection.close();
+      await connection.close();
+      assert.equal(b.isClosed, true);
+      await assert.rejects(b.fetchone(), InterfaceError);
+    });
+
+    it('options are validated up front with messages naming the key', async () => {
+      const base = warehouse().connectOptions({ backend });
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [{ ...base, hots: 'x' }, /unknown option "hots"/],
+        [{ ...base, maxRetries: 'many' }, /"maxRetries" must be a number/],
+        [{ ...base, host: '' }, /"host" is required/],
+        [{ ...base, token: undefined }, /a credential is required/],
+        [{ ...base, backend: 'java' }, /"backend" must be one of/],
+        [{ ...base, oauthClientId: 'id' }, /give one credential/],
+      ];
+      for (const [options, message] of cases) {
+        await assert.rejects(connect(options as never), (e: unknown) => {
+          assert.ok(e instanceof sluice.OptionsError, String(e));
+          assert.match((e as Error).message, message);
+          return true;
+        });
+      }
+    });
+  });
+}

@@ -42,11 +42,17 @@ function u32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
-/** Decodes one LZ4 block from `src` into `out`; matches may reach back into earlier output. */
+/**
+ * Decodes one LZ4 block from `src` into `out`; matches may reach back into earlier output.
+ * Short copies go byte by byte, which beats typed-array calls for them; the buffer grows only
+ * when the size hint was short.
+ */
 function decodeBlock(src: Uint8Array, out: Output, maxOut: number): void {
+  let buf = out.buf;
   const end = src.length;
   const limit = out.len + maxOut;
   let ip = 0;
+  let op = out.len;
   while (ip < end) {
     const token = src[ip++];
     let literals = token >>> 4;
@@ -59,16 +65,24 @@ function decodeBlock(src: Uint8Array, out: Output, maxOut: number): void {
       } while (b === 255);
     }
     if (ip + literals > end) throw fail('literals run past the block');
-    if (out.len + literals > limit) throw fail('a block decodes to more than its maximum size');
-    out.reserve(literals);
-    out.buf.set(src.subarray(ip, ip + literals), out.len);
-    out.len += literals;
-    ip += literals;
+    if (op + literals > limit) throw fail('a block decodes to more than its maximum size');
+    if (op + literals > buf.length) {
+      out.len = op;
+      out.reserve(literals);
+      buf = out.buf;
+    }
+    if (literals < 32) {
+      for (let k = 0; k < literals; k++) buf[op++] = src[ip++];
+    } else {
+      buf.set(src.subarray(ip, ip + literals), op);
+      op += literals;
+      ip += literals;
+    }
     if (ip === end) break; // the last sequence has literals only
     if (ip + 2 > end) throw fail('a match offset runs past the block');
     const offset = src[ip] | (src[ip + 1] << 8);
     ip += 2;
-    if (offset === 0 || offset > out.len) throw fail('a match points before the start of the data');
+    if (offset === 0 || offset > op) throw fail('a match points before the start of the data');
     let length = token & 15;
     if (length === 15) {
       let b: number;
@@ -79,19 +93,22 @@ function decodeBlock(src: Uint8Array, out: Output, maxOut: number): void {
       } while (b === 255);
     }
     length += 4;
-    if (out.len + length > limit) throw fail('a block decodes to more than its maximum size');
-    out.reserve(length);
-    const buf = out.buf;
-    let from = out.len - offset;
-    let to = out.len;
-    if (offset >= length) {
-      buf.copyWithin(to, from, from + length);
-    } else {
-      // Overlapping match: a repeating pattern, copied byte by byte.
-      for (let k = 0; k < length; k++) buf[to++] = buf[from++];
+    if (op + length > limit) throw fail('a block decodes to more than its maximum size');
+    if (op + length > buf.length) {
+      out.len = op;
+      out.reserve(length);
+      buf = out.buf;
     }
-    out.len += length;
+    let from = op - offset;
+    if (length < 32 || offset < length) {
+      // Short, or overlapping (a repeating pattern): byte by byte, in order.
+      for (let k = 0; k < length; k++) buf[op++] = buf[from++];
+    } else {
+      buf.copyWithin(op, from, from + length);
+      op += length;
+    }
   }
+  out.len = op;
 }
 
 /** Decodes all LZ4 frames in `input`. `sizeHint` (expected output size) avoids regrowing. */

@@ -161,6 +161,31 @@ describe('ts backend: result stream', () => {
     assert.equal(fake.maxInflight, 4, 'downloads ran in parallel');
   });
 
+  it('hands overlapping nextChunk calls successive chunks', async () => {
+    const fake = new Fake(chunksOf([2, 2, 2]), false);
+    fake.respond = async (_req, chunk) => {
+      await delay(10);
+      return fake.ok(chunk);
+    };
+    const stream = fake.stream();
+    const all = await Promise.all([stream.nextChunk(), stream.nextChunk(), stream.nextChunk(), stream.nextChunk()]);
+    const ids = all.flatMap((c) => (c === null ? [] : [...(tableFromIPC(c).getChild('id') ?? [])]));
+    assert.deepEqual(ids, range(6));
+    assert.equal(all[3], null);
+  });
+
+  it('starts nothing after a chunk that failed', async () => {
+    const fake = new Fake(chunksOf([1, 1, 1, 1, 1, 1]), false);
+    fake.respond = async (_req, chunk) => {
+      if (chunk === 1) return { status: 400, headers: {}, body: Buffer.alloc(0) };
+      await delay(20);
+      return fake.ok(chunk);
+    };
+    const stream = fake.stream({ maxConcurrentDownloads: 2 });
+    await assert.rejects(drain(stream), isDataLoss);
+    assert.ok(fake.downloads.length <= 3, `${fake.downloads.length} downloads started`);
+  });
+
   it('never sends Authorization, and sends the link headers', async () => {
     const fake = new Fake(chunksOf([2]), false);
     await drain(fake.stream());

@@ -73,6 +73,9 @@ export class ResultStream {
   private downloading = 0;
   private deliveredRows = 0;
   private finished = false;
+  /** A download failed: nothing after it is started (the consumer gets the error in order). */
+  private broken = false;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: StreamContext,
@@ -99,7 +102,14 @@ export class ResultStream {
   }
 
   /** The next chunk as one Arrow IPC stream, in order, or null once every promised row arrived. */
-  async nextChunk(): Promise<Uint8Array | null> {
+  nextChunk(): Promise<Uint8Array | null> {
+    // Calls queue behind each other, so overlapping callers cannot take the same chunk.
+    const next = this.turn.then(() => this.take());
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  private async take(): Promise<Uint8Array | null> {
     if (this.finished) return null;
     if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
     const slot = this.slots[0];
@@ -144,7 +154,12 @@ export class ResultStream {
   private pump(): void {
     const { memoryBudgetBytes: budget, maxConcurrentDownloads } = this.ctx.config;
     const defaultCost = Math.max(1, Math.floor(budget / maxConcurrentDownloads));
-    while (!this.finished && this.nextPlan < this.plans.length && this.downloading < maxConcurrentDownloads) {
+    while (
+      !this.finished &&
+      !this.broken &&
+      this.nextPlan < this.plans.length &&
+      this.downloading < maxConcurrentDownloads
+    ) {
       const plan = this.plans[this.nextPlan];
       const cost = Math.min(plan.bytes !== undefined ? Math.max(plan.bytes, 1) : defaultCost, budget);
       if (this.held + cost > budget) return;
@@ -153,7 +168,10 @@ export class ResultStream {
       this.downloading += 1;
       const result = this.load(plan).then(
         (r): Settled => ({ ok: true, ...r }),
-        (error: unknown): Settled => ({ ok: false, error }),
+        (error: unknown): Settled => {
+          this.broken = true;
+          return { ok: false, error };
+        },
       );
       void result.then(() => {
         this.downloading -= 1;

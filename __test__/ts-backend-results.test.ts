@@ -263,6 +263,22 @@ describe('ts backend: result stream', () => {
     assert.deepEqual(await drain(framed.stream({ lz4: false }, undefined, manifestOf(chunks, true))), range(3));
   });
 
+  it('decodes large LZ4 chunks on a worker thread, with the same checks', async () => {
+    const chunks = chunksOf([150_000, 150_000]);
+    assert.ok(chunks[0].ipc.length > 1 << 20, 'large enough for the worker');
+    const fake = new Fake(chunks, true);
+    assert.deepEqual(await drain(fake.stream()), range(300_000));
+
+    const corrupt = new Fake(chunks, true);
+    corrupt.respond = async (_req, chunk) => {
+      const body = Buffer.from(storedFrame(chunks[chunk].ipc));
+      body[body.length - 100] ^= 0xff; // inside the IPC stream: the frame has no checksum
+      body.writeUInt32LE(0, 7); // and a zero-length block where data should be
+      return { status: 200, headers: {}, body };
+    };
+    await assert.rejects(drain(corrupt.stream()), isDataLoss);
+  });
+
   it('reads an inline attachment', async () => {
     const chunks = chunksOf([4]);
     const fake = new Fake(chunks, true);

@@ -7,13 +7,13 @@
 
 import { makeError } from '../errors';
 import type { ResultConfig } from './config';
+import { decodePool } from './decode';
+import type { Decoded } from './decode-job';
 import { download } from './download';
 import { cancelled, dataLoss, withStatementId } from './failures';
 import type { ApiClient } from './http';
-import { summarizeIpc } from './ipc';
 import { rowsToIpc } from './json';
 import { LinkCache } from './links';
-import { decodeFrames } from './lz4';
 import { sleep } from './sleep';
 import type { Transport } from './transport';
 import type { ColumnInfo, ExternalLink, Manifest, ResultData } from './wire';
@@ -226,7 +226,7 @@ export class ResultStream {
     }
   }
 
-  private decodeInline(plan: Plan, data: ResultData): { bytes: Uint8Array; rows: number } {
+  private async decodeInline(plan: Plan, data: ResultData): Promise<Decoded> {
     if (data.attachment === undefined) {
       const rows = data.data_array ?? [];
       return { bytes: rowsToIpc(this.columns, rows), rows: rows.length };
@@ -236,13 +236,8 @@ export class ResultStream {
     return this.decode(plan, Buffer.from(text, 'base64'));
   }
 
-  /** Decompresses when the manifest says so (never by what was requested), then checks. */
-  private decode(plan: Plan, body: Uint8Array): { bytes: Uint8Array; rows: number } {
-    const bytes = this.lz4 ? decodeFrames(body, plan.bytes) : body;
-    if (plan.bytes !== undefined && plan.bytes > 0 && bytes.length !== plan.bytes) {
-      throw dataLoss(`result chunk ${plan.index} is ${bytes.length} bytes but the manifest promised ${plan.bytes}`);
-    }
-    const { rows } = summarizeIpc(bytes, plan.index);
-    return { bytes, rows };
+  /** Decodes off the event loop when the chunk is large (see decode.ts). */
+  private decode(plan: Plan, body: Uint8Array): Promise<Decoded> {
+    return decodePool.decode({ body, lz4: this.lz4, expectedBytes: plan.bytes, chunkIndex: plan.index });
   }
 }

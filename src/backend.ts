@@ -1,3 +1,5 @@
+import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
+
 /**
  * The interface both engines implement: the Rust kernel through N-API (`native`) and the pure
  * TypeScript one (`ts`). The facade above it owns PEP 249 semantics and the value policy.
@@ -48,6 +50,10 @@ export interface BackendStatement {
 
 export interface BackendConnection {
   statement(): BackendStatement;
+  catalogs(): Promise<CatalogRow[]>;
+  schemas(query: SchemasQuery): Promise<SchemaRow[]>;
+  tables(query: TablesQuery): Promise<TableRow[]>;
+  columns(query: ColumnsQuery): Promise<ColumnRow[]>;
   close(): Promise<void>;
 }
 

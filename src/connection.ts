@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Backend, BackendConnection, BackendOptions } from './backend';
 import { Cursor, type CursorSettings } from './cursor';
 import { interfaceError, programmingError } from './errors';
+import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
 import { nativeBackend } from './native-backend';
 import { type ConnectOptions, validateOptions } from './options';
 import { DEFAULT_POLICY } from './values';
@@ -29,6 +30,31 @@ export class Connection {
     const cursor = new Cursor<R>(this.backend, this.settings, (c) => this.cursors.delete(c));
     this.cursors.add(cursor as Cursor<unknown>);
     return cursor;
+  }
+
+  /** Catalogs, as rows `{ TABLE_CAT }`. */
+  async catalogs(): Promise<CatalogRow[]> {
+    return this.open().catalogs();
+  }
+
+  /** Schemas of a catalog (all catalogs when absent), filtered by a SQL LIKE pattern. */
+  async schemas(query: SchemasQuery = {}): Promise<SchemaRow[]> {
+    return this.open().schemas(query);
+  }
+
+  /** Tables and views, filtered by LIKE patterns and table types. */
+  async tables(query: TablesQuery = {}): Promise<TableRow[]> {
+    return this.open().tables(query);
+  }
+
+  /** Columns of the tables of one catalog, filtered by LIKE patterns. */
+  async columns(query: ColumnsQuery): Promise<ColumnRow[]> {
+    return this.open().columns(query);
+  }
+
+  private open(): BackendConnection {
+    if (this.closed) throw interfaceError('the connection is closed');
+    return this.backend;
   }
 
   /** Databricks has no transactions across statements: commit is a no-op, as PEP 249 allows. */

@@ -22,6 +22,15 @@ export {
 } from './errors';
 export type { LocalWarehouse, StartOptions, WarehouseInfo } from './local-warehouse';
 export { startLocalWarehouse } from './local-warehouse';
+export type {
+  CatalogRow,
+  ColumnRow,
+  ColumnsQuery,
+  SchemaRow,
+  SchemasQuery,
+  TableRow,
+  TablesQuery,
+} from './metadata';
 export type { ConnectOptions } from './options';
 export { OptionsError } from './options';
 export type { Params, ParamValue } from './params';

@@ -9,6 +9,16 @@ import type {
   BackendStatement,
 } from './backend';
 import { native } from './errors';
+import {
+  type CatalogRow,
+  type ColumnRow,
+  type ColumnsQuery,
+  defined,
+  type SchemaRow,
+  type SchemasQuery,
+  type TableRow,
+  type TablesQuery,
+} from './metadata';
 import { loadNative } from './native';
 
 type NativeStatement = import('../index').NativeStatement;
@@ -43,6 +53,24 @@ class Connection implements BackendConnection {
 
   statement(): BackendStatement {
     return new Statement(this.inner.statement());
+  }
+
+  catalogs(): Promise<CatalogRow[]> {
+    return native(() => this.inner.catalogs());
+  }
+
+  schemas(q: SchemasQuery): Promise<SchemaRow[]> {
+    return native(() => this.inner.schemas(q.catalog, q.schemaPattern)).then(defined);
+  }
+
+  tables(q: TablesQuery): Promise<TableRow[]> {
+    return native(() => this.inner.tables(q.catalog, q.schemaPattern, q.tableNamePattern, q.tableTypes)).then(defined);
+  }
+
+  columns(q: ColumnsQuery): Promise<ColumnRow[]> {
+    return native(() => this.inner.columns(q.catalog, q.schemaPattern, q.tableNamePattern, q.columnNamePattern)).then(
+      defined,
+    );
   }
 
   close(): Promise<void> {

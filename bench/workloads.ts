@@ -1,0 +1,157 @@
+/**
+ * The benchmark workloads. Each runs against a local warehouse through the public API with one
+ * backend and returns what it moved; timing and resource use are measured around it.
+ */
+
+import { type ConnectOptions, connect } from '../src/index';
+
+export interface Moved {
+  rows: number;
+  /** Bytes of Arrow data delivered (the record batches' buffers). */
+  bytes: number;
+  /** Per-operation latencies, for workloads made of many small operations. */
+  latenciesMs?: number[];
+}
+
+export interface Workload {
+  name: string;
+  description: string;
+  /** Flags for the warehouse this workload needs. */
+  warehouseArgs: string[];
+  /** How many times the runner repeats it (the report gives the median). */
+  repeats: number;
+  run(options: ConnectOptions): Promise<Moved>;
+}
+
+async function rowsOf(options: ConnectOptions, sql: string): Promise<Moved> {
+  const connection = await connect(options);
+  const cursor = connection.cursor();
+  await cursor.execute(sql);
+  const rows = await cursor.fetchall();
+  await connection.close();
+  return { rows: rows.length, bytes: 0 };
+}
+
+async function arrowOf(options: ConnectOptions, sql: string): Promise<Moved> {
+  const connection = await connect(options);
+  const cursor = connection.cursor();
+  await cursor.execute(sql);
+  let rows = 0;
+  let bytes = 0;
+  for await (const batch of cursor.arrowBatches()) {
+    rows += batch.numRows;
+    for (const child of batch.data.children) bytes += dataBytes(child);
+  }
+  await connection.close();
+  return { rows, bytes };
+}
+
+function dataBytes(data: import('apache-arrow').Data): number {
+  let n = data.values?.byteLength ?? 0;
+  n += data.valueOffsets?.byteLength ?? 0;
+  n += data.nullBitmap?.byteLength ?? 0;
+  for (const child of data.children) n += dataBytes(child);
+  return n;
+}
+
+const FOUR_NUMERIC =
+  'SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket FROM range(1000000)';
+const LINEITEM = 'SELECT * FROM samples.tpch.lineitem';
+
+export const WORKLOADS: Workload[] = [
+  {
+    name: 'select-1-latency',
+    description: 'SELECT 1, execute to first row, 50 times on one connection',
+    warehouseArgs: [],
+    repeats: 3,
+    async run(options) {
+      const connection = await connect(options);
+      const cursor = connection.cursor();
+      const latenciesMs: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const started = performance.now();
+        await cursor.execute('SELECT 1');
+        await cursor.fetchone();
+        latenciesMs.push(performance.now() - started);
+      }
+      await connection.close();
+      return { rows: 50, bytes: 0, latenciesMs };
+    },
+  },
+  {
+    name: 'rows-1m-x4-inline',
+    description: 'fetchall() of 1M rows x 4 numeric columns as row objects, one inline attachment',
+    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    repeats: 3,
+    run: (options) => rowsOf(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'arrow-1m-x4-inline',
+    description: 'Arrow batches of 1M rows x 4 numeric columns, one inline attachment',
+    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    repeats: 3,
+    run: (options) => arrowOf(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'rows-1m-x4-links',
+    description: 'fetchall() of 1M rows x 4 numeric columns through LZ4 links (100k-row chunks)',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '100000'],
+    repeats: 3,
+    run: (options) => rowsOf(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'lineitem-arrow-links',
+    description: 'Arrow batches of TPC-H lineitem (scale 1, 6M rows x 16 columns) through LZ4 links',
+    warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
+    repeats: 2,
+    run: (options) => arrowOf(options, LINEITEM),
+  },
+  {
+    name: 'concurrent-8',
+    description: '8 concurrent queries of 100k rows each (row objects), one connection',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
+    repeats: 3,
+    run: (options) => concurrent(options, 8),
+  },
+  {
+    name: 'concurrent-32',
+    description: '32 concurrent queries of 100k rows each (row objects), one connection',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
+    repeats: 3,
+    run: (options) => concurrent(options, 32),
+  },
+  {
+    name: 'metadata',
+    description: 'catalogs, schemas, tables and columns of samples.tpch, 10 rounds',
+    warehouseArgs: ['--tpch-scale', '0.01'],
+    repeats: 3,
+    async run(options) {
+      const connection = await connect(options);
+      let rows = 0;
+      const latenciesMs: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const started = performance.now();
+        rows += (await connection.catalogs()).length;
+        rows += (await connection.schemas({ catalog: 'samples' })).length;
+        rows += (await connection.tables({ catalog: 'samples', schemaPattern: 'tpch' })).length;
+        rows += (await connection.columns({ catalog: 'samples', schemaPattern: 'tpch' })).length;
+        latenciesMs.push(performance.now() - started);
+      }
+      await connection.close();
+      return { rows, bytes: 0, latenciesMs };
+    },
+  },
+];
+
+async function concurrent(options: ConnectOptions, n: number): Promise<Moved> {
+  const connection = await connect(options);
+  const counts = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const cursor = connection.cursor();
+      await cursor.execute(`SELECT id, id + ${i} AS shifted FROM range(100000)`);
+      return (await cursor.fetchall()).length;
+    }),
+  );
+  await connection.close();
+  return { rows: counts.reduce((a, b) => a + b, 0), bytes: 0 };
+}

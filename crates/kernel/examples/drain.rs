@@ -116,4 +116,5 @@ async fn main() {
     statement.close().await.expect("close");
     conn.close().await.expect("close");
     let _ = warehouse.kill();
+    let _ = warehouse.wait();
 }

@@ -12,13 +12,17 @@ import { DEFAULT_POLICY } from './values';
 export class Connection {
   private readonly cursors = new Set<Cursor<unknown>>();
   private closed = false;
+  // A #private field: util.inspect never walks into the backend, which holds credentials.
+  readonly #backend: BackendConnection;
 
   constructor(
-    private readonly backend: BackendConnection,
+    backend: BackendConnection,
     private readonly settings: CursorSettings,
     /** Which engine serves this connection. */
     readonly backendName: 'native' | 'ts',
-  ) {}
+  ) {
+    this.#backend = backend;
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -27,7 +31,7 @@ export class Connection {
   /** A new cursor; `R` types the rows it returns (not checked at run time). */
   cursor<R = Record<string, unknown>>(): Cursor<R> {
     if (this.closed) throw interfaceError('the connection is closed');
-    const cursor = new Cursor<R>(this.backend, this.settings, (c) => this.cursors.delete(c));
+    const cursor = new Cursor<R>(this.#backend, this.settings, (c) => this.cursors.delete(c));
     this.cursors.add(cursor as Cursor<unknown>);
     return cursor;
   }
@@ -54,7 +58,7 @@ export class Connection {
 
   private open(): BackendConnection {
     if (this.closed) throw interfaceError('the connection is closed');
-    return this.backend;
+    return this.#backend;
   }
 
   /** Databricks has no transactions across statements: commit is a no-op, as PEP 249 allows. */
@@ -72,7 +76,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.cursors].map((c) => c.close()));
-    await this.backend.close();
+    await this.#backend.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -68,7 +68,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   /** True when the server cut the last result at `rowLimit`. */
   truncated = false;
 
-  private statement: BackendStatement | null = null;
+  // #private fields: util.inspect never walks into the backend, which holds credentials and links.
+  #statement: BackendStatement | null = null;
+  readonly #connection: BackendConnection;
   private info: BackendResultInfo | null = null;
   private keys: string[] = [];
   private rows: unknown[] = [];
@@ -78,10 +80,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   private signal: AbortSignal | undefined;
 
   constructor(
-    private readonly connection: BackendConnection,
+    connection: BackendConnection,
     private readonly settings: CursorSettings,
     private readonly onClose: (cursor: Cursor<unknown>) => void,
-  ) {}
+  ) {
+    this.#connection = connection;
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -89,7 +93,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /** The id the warehouse gave the last statement. */
   get statementId(): string | null {
-    return this.info?.statementId ?? this.statement?.statementId ?? null;
+    return this.info?.statementId ?? this.#statement?.statementId ?? null;
   }
 
   private checkOpen(): void {
@@ -98,8 +102,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   private checkResult(): BackendStatement {
     this.checkOpen();
-    if (!this.statement || !this.info) throw interfaceError('no result to fetch: call execute() first');
-    return this.statement;
+    if (!this.#statement || !this.info) throw interfaceError('no result to fetch: call execute() first');
+    return this.#statement;
   }
 
   /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
@@ -109,8 +113,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     const parameters = toWireParameters(params);
     await this.discard();
     if (options.signal?.aborted) throw abortError(options.signal);
-    const statement = this.connection.statement();
-    this.statement = statement;
+    const statement = this.#connection.statement();
+    this.#statement = statement;
     this.signal = options.signal;
     const info = await this.guard(options.signal, () =>
       withSignal(options.signal, statement, () =>
@@ -247,12 +251,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /** Asks the warehouse to cancel the running statement; returns at once. */
   cancel(): void {
-    this.statement?.cancel();
+    this.#statement?.cancel();
   }
 
   private async discard(): Promise<void> {
-    const statement = this.statement;
-    this.statement = null;
+    const statement = this.#statement;
+    this.#statement = null;
     this.info = null;
     this.description = null;
     this.rowcount = -1;

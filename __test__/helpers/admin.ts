@@ -53,6 +53,7 @@ export const admin = {
   counters: async (w: LocalWarehouse) => JSON.parse(await ok(w, 'GET', '/admin/counters')) as Counters,
   reset: (w: LocalWarehouse) => ok(w, 'POST', '/admin/reset-counters'),
   fault: (w: LocalWarehouse, fault: Record<string, unknown>) => ok(w, 'POST', '/admin/faults', fault),
+  clearFaults: (w: LocalWarehouse) => ok(w, 'DELETE', '/admin/faults'),
   revokeTokens: (w: LocalWarehouse, tokens?: string[]) =>
     ok(w, 'POST', '/admin/revoke-tokens', tokens ? { tokens } : {}),
   expireLinks: (w: LocalWarehouse) => ok(w, 'POST', '/admin/expire-links'),

@@ -24,4 +24,4 @@ pub use metadata::{CatalogRow, ColumnRow, SchemaRow, TableRow};
 pub use results::{encode_ipc, Chunk};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use statement::{ExecuteOptions, ResultInfo, Statement};
+pub use statement::{Disposition, ExecuteOptions, ResultFormat, ResultInfo, Statement};

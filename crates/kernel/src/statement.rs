@@ -20,9 +20,50 @@ use crate::retry::Operation;
 use crate::sql_error::statement_failure;
 use crate::wire::{ColumnInfo, ExecuteRequest, ParameterItem, StatementResponse, StatementState};
 
+/// How result rows are encoded on the wire. Arrow is the driver's path; the others exist for
+/// servers and callers that need them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResultFormat {
+    #[default]
+    ArrowStream,
+    JsonArray,
+    Csv,
+}
+
+impl ResultFormat {
+    pub fn wire(self) -> &'static str {
+        match self {
+            ResultFormat::ArrowStream => "ARROW_STREAM",
+            ResultFormat::JsonArray => "JSON_ARRAY",
+            ResultFormat::Csv => "CSV",
+        }
+    }
+}
+
+/// Where result rows travel: inside the API answer, behind pre-signed links, or either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Disposition {
+    #[default]
+    InlineOrExternalLinks,
+    Inline,
+    ExternalLinks,
+}
+
+impl Disposition {
+    pub fn wire(self) -> &'static str {
+        match self {
+            Disposition::InlineOrExternalLinks => "INLINE_OR_EXTERNAL_LINKS",
+            Disposition::Inline => "INLINE",
+            Disposition::ExternalLinks => "EXTERNAL_LINKS",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ExecuteOptions {
     pub parameters: Vec<ParameterItem>,
+    pub format: ResultFormat,
+    pub disposition: Disposition,
     /// Client-side limit on submission plus polling; the statement is cancelled on the server.
     pub timeout: Option<Duration>,
     pub row_limit: Option<i64>,
@@ -183,11 +224,12 @@ impl Statement {
             statement: sql,
             warehouse_id: &self.conn.warehouse_id,
             session_id,
-            disposition: "INLINE_OR_EXTERNAL_LINKS",
-            format: "ARROW_STREAM",
+            disposition: options.disposition.wire(),
+            format: options.format.wire(),
             wait_timeout: format!("{}s", config.poll.wait_timeout_secs),
             on_wait_timeout: "CONTINUE",
-            result_compression: config.results.lz4.then_some("LZ4_FRAME"),
+            result_compression: (config.results.lz4 && options.format == ResultFormat::ArrowStream)
+                .then_some("LZ4_FRAME"),
             row_limit: options.row_limit,
             parameters: &options.parameters,
         })

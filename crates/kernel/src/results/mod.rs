@@ -82,6 +82,10 @@ impl ResultStream {
             ),
             downloads: ctx.downloads,
             lz4: manifest.is_lz4(),
+            format: manifest
+                .format
+                .clone()
+                .unwrap_or_else(|| "ARROW_STREAM".into()),
             columns,
             config: ctx.config.clone(),
             cancel: cancel.clone(),
@@ -262,6 +266,8 @@ struct Loader {
     links: LinkCache,
     downloads: reqwest::Client,
     lz4: bool,
+    /// The manifest's format: ARROW_STREAM, JSON_ARRAY or CSV.
+    format: String,
     columns: Vec<ColumnInfo>,
     config: ResultConfig,
     cancel: CancellationToken,
@@ -348,21 +354,86 @@ impl Loader {
     /// Decompression and decoding run off the async workers so downloads keep flowing.
     async fn decode_bytes(&self, plan: Plan, body: Vec<u8>) -> Result<Chunk> {
         let lz4 = self.lz4;
-        let decoded = tokio::task::spawn_blocking(move || -> Result<Chunk> {
-            let ipc = if lz4 { codec::lz4_frames(&body)? } else { body };
-            if let Some(expected) = plan.bytes {
-                if expected > 0 && ipc.len() as i64 != expected {
-                    return Err(Error::data_loss(format!(
-                        "result chunk {} is {} bytes but the manifest promised {expected}",
-                        plan.index,
-                        ipc.len()
-                    )));
+        let format = self.format.clone();
+        let columns = self.columns.clone();
+        tokio::task::spawn_blocking(move || -> Result<Chunk> {
+            let bytes = if lz4 { codec::lz4_frames(&body)? } else { body };
+            match format.as_str() {
+                "JSON_ARRAY" => {
+                    let rows: Vec<Vec<Option<String>>> =
+                        serde_json::from_slice(&bytes).map_err(|e| {
+                            Error::data_loss(format!(
+                                "result chunk {} is not a JSON array of rows: {e}",
+                                plan.index
+                            ))
+                        })?;
+                    let batch = json::rows_to_batch(&columns, &rows)?;
+                    Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
+                }
+                // Only the first CSV chunk carries the header row.
+                "CSV" => {
+                    let rows = csv_rows(&bytes, plan.index == 0, plan.index)?;
+                    let batch = json::rows_to_batch(&columns, &rows)?;
+                    Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
+                }
+                _ => {
+                    if let Some(expected) = plan.bytes {
+                        if expected > 0 && bytes.len() as i64 != expected {
+                            return Err(Error::data_loss(format!(
+                                "result chunk {} is {} bytes but the manifest promised {expected}",
+                                plan.index,
+                                bytes.len()
+                            )));
+                        }
+                    }
+                    Chunk::from_ipc(plan.index, bytes)
                 }
             }
-            Chunk::from_ipc(plan.index, ipc)
         })
         .await
-        .map_err(|e| Error::internal(format!("result decoding stopped: {e}")))?;
-        decoded
+        .map_err(|e| Error::internal(format!("result decoding stopped: {e}")))?
+    }
+}
+
+/// RFC 4180 rows as text; the format writes SQL NULL as a bare `null`.
+fn csv_rows(bytes: &[u8], header: bool, index: i64) -> Result<Vec<Vec<Option<String>>>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(header)
+        .flexible(false)
+        .from_reader(bytes);
+    reader
+        .records()
+        .map(|record| {
+            record
+                .map(|r| {
+                    r.iter()
+                        .map(|v| (v != "null").then(|| v.to_string()))
+                        .collect()
+                })
+                .map_err(|e| {
+                    Error::data_loss(format!("result chunk {index} is not valid CSV: {e}"))
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_rows;
+
+    #[test]
+    fn csv_rows_read_nulls_quotes_and_headers() {
+        let body = b"id,text\r\n1,null\r\n2,\"a, \"\"quoted\"\" line\"\r\n";
+        let rows = csv_rows(body, true, 0).unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                vec![Some("1".to_string()), None],
+                vec![Some("2".to_string()), Some("a, \"quoted\" line".to_string())],
+            ]
+        );
+        assert_eq!(csv_rows(b"3,x\r\n", false, 1).unwrap().len(), 1);
+        let ragged = csv_rows(b"1,2\r\n3\r\n", false, 2).unwrap_err();
+        assert_eq!(ragged.code, crate::ErrorCode::DataLoss);
     }
 }

@@ -295,3 +295,58 @@ async fn cancel_in_the_middle_of_a_large_result_stops_the_downloads() {
     );
     wh.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_format_and_disposition_delivers_every_row_in_order() {
+    use sluice_kernel::{Disposition, ResultFormat};
+    let wh = start(WarehouseConfig {
+        chunk_rows: 1000,
+        ..base()
+    })
+    .await;
+    let conn = Connection::open(token_config(&wh)).await.unwrap();
+    let n = 10_500;
+    let expected_sum = warehouse_sum(&conn, n).await;
+    for (format, disposition) in [
+        (
+            ResultFormat::ArrowStream,
+            Disposition::InlineOrExternalLinks,
+        ),
+        (ResultFormat::ArrowStream, Disposition::ExternalLinks),
+        (ResultFormat::JsonArray, Disposition::Inline),
+        (ResultFormat::JsonArray, Disposition::ExternalLinks),
+        (ResultFormat::Csv, Disposition::ExternalLinks),
+    ] {
+        let statement = conn.statement().unwrap();
+        let info = statement
+            .execute(
+                &format!("SELECT id, CAST(id AS STRING) AS label FROM range({n}) ORDER BY id"),
+                ExecuteOptions {
+                    format,
+                    disposition,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        while let Some(batch) = statement.next_batch().await.unwrap() {
+            let labels = batch.column(1).as_string::<i32>();
+            for (i, id) in batch
+                .column(0)
+                .as_primitive::<Int64Type>()
+                .values()
+                .iter()
+                .enumerate()
+            {
+                assert_eq!(labels.value(i), id.to_string());
+                ids.push(*id);
+            }
+        }
+        let what = format!("{format:?} {disposition:?}");
+        assert_eq!(ids, (0..n).collect::<Vec<_>>(), "{what}");
+        assert_eq!(info.total_row_count, Some(n), "{what}");
+        assert_eq!(ids.iter().sum::<i64>(), expected_sum, "{what}");
+    }
+    wh.shutdown().await;
+}

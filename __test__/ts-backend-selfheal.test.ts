@@ -6,55 +6,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import type { BackendConnection, BackendOptions } from '../src/backend';
 import type { SluiceError } from '../src/errors';
 import type { LocalWarehouse } from '../src/local-warehouse';
 import { tsBackend } from '../src/ts-backend/index';
+import { adminRequest as admin, type Counters, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
-
-interface Counters {
-  requests: Record<string, Record<string, number>>;
-  token_grants: number;
-  sessions_opened: number;
-}
-
-function admin(warehouse: LocalWarehouse, method: string, path: string, body?: unknown): Promise<unknown> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${warehouse.info.url}${path}`,
-      {
-        method,
-        ca: warehouse.connectOptions().caPem,
-        headers: {
-          authorization: `Bearer ${warehouse.info.token}`,
-          'content-type': 'application/json',
-          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (p: Buffer) => parts.push(p));
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if ((res.statusCode ?? 0) >= 300) reject(new Error(`admin ${path} answered ${res.statusCode}: ${text}`));
-          else resolve(text === '' ? {} : JSON.parse(text));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const counters = (w: LocalWarehouse) => admin(w, 'GET', '/admin/counters') as Promise<Counters>;
 const resetCounters = (w: LocalWarehouse) => admin(w, 'POST', '/admin/reset-counters');
 const fault = (w: LocalWarehouse, f: Record<string, unknown>) => admin(w, 'POST', '/admin/faults', f);
 const requestsOn = (c: Counters, route: string) => Object.values(c.requests[route] ?? {}).reduce((a, b) => a + b, 0);
-const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
 
 /** What the backend receives for `w` (the facade-only options left out). */
 function options(w: LocalWarehouse, extra: Partial<BackendOptions> = {}): BackendOptions {
@@ -122,7 +86,7 @@ describe('ts backend self-heal: OAuth', () => {
     assert.ok(c.token_grants <= Math.ceil(elapsed / 0.8) + 1, `${c.token_grants} grants in ${elapsed} s`);
     assert.ok(c.token_grants >= Math.floor(elapsed / 1.6), `${c.token_grants} grants in ${elapsed} s`);
     assert.ok(queries > 50, `only ${queries} queries ran`);
-    assert.equal(requestsWith(c, 'statements.execute', 403), 0, 'proactive refresh never lets a token expire');
+    assert.equal(requests(c, 'statements.execute', 403), 0, 'proactive refresh never lets a token expire');
     await conn.close();
   });
 });
@@ -144,7 +108,7 @@ describe('ts backend self-heal: OAuth revocation', () => {
     });
     const c = await counters(wh());
     assert.equal(c.token_grants, 1, 'one refresh for all rejected requests');
-    assert.ok(requestsWith(c, 'statements.execute', 403) >= 1);
+    assert.ok(requests(c, 'statements.execute', 403) >= 1);
     await conn.close();
   });
 
@@ -311,8 +275,8 @@ describe('ts backend retries', () => {
         'SELECT 5',
       );
       assert.deepEqual(outcome, [5]);
-      assert.equal(requestsWith(c, 'statements.get', status as number), 2);
-      assert.ok(requestsWith(c, 'statements.get', 200) >= 1);
+      assert.equal(requests(c, 'statements.get', status as number), 2);
+      assert.ok(requests(c, 'statements.get', 200) >= 1);
     }
   });
 

@@ -6,11 +6,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { describe, it } from 'node:test';
 import { connect, InterfaceError, OperationalError, ProgrammingError } from '../src/index';
 import type { LocalWarehouse } from '../src/local-warehouse';
 import { tsBackend } from '../src/ts-backend/index';
+import { adminRequest as admin, type Counters, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 
 const KNOWN = `SELECT
@@ -29,49 +29,7 @@ const KNOWN = `SELECT
  */
 const SLOW = 'SELECT sum(a.id * b.id) AS s FROM range(10000) a CROSS JOIN range(10000) b';
 
-interface Counters {
-  requests: Record<string, Record<string, number>>;
-  token_grants: number;
-  chunk_link_fetches: number;
-  downloads: number;
-  downloads_with_authorization: number;
-  sessions_opened: number;
-  statements_executed: number;
-}
-
-/** Calls an admin route of `warehouse` (requires `--enable-admin`). */
-function admin(warehouse: LocalWarehouse, method: string, path: string, body?: unknown): Promise<unknown> {
-  const options = warehouse.connectOptions();
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      `${warehouse.info.url}${path}`,
-      {
-        method,
-        ca: options.caPem,
-        headers: {
-          authorization: `Bearer ${warehouse.info.token}`,
-          'content-type': 'application/json',
-          ...(payload ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (p: Buffer) => parts.push(p));
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if ((res.statusCode ?? 0) >= 300) reject(new Error(`admin ${path} answered ${res.statusCode}: ${text}`));
-          else resolve(text === '' ? {} : JSON.parse(text));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 const counters = (w: LocalWarehouse) => admin(w, 'GET', '/admin/counters') as Promise<Counters>;
-const requestsWith = (c: Counters, route: string, status: number) => c.requests[route]?.[String(status)] ?? 0;
 
 describe('ts backend: queries over HTTPS', () => {
   const wh = useWarehouse({ args: ['--enable-admin'] });
@@ -182,7 +140,7 @@ describe('ts backend: queries over HTTPS', () => {
     // The cancel request is sent in the background.
     for (let i = 0; i < 50; i++) {
       const now = await counters(wh());
-      if (requestsWith(now, 'statements.cancel', 200) > requestsWith(before, 'statements.cancel', 200)) break;
+      if (requests(now, 'statements.cancel', 200) > requests(before, 'statements.cancel', 200)) break;
       await new Promise((r) => setTimeout(r, 100));
       assert.ok(i < 49, 'the warehouse saw the cancel');
     }
@@ -354,11 +312,8 @@ describe('ts backend: multi-chunk external links', () => {
     assert.equal(first.length + rest.length, ROWS);
     assert.equal(new Set([...first, ...rest].map((r) => r.id)).size, ROWS, 'no chunk duplicated or skipped');
     const after = await counters(wh());
-    assert.ok(
-      requestsWith(after, 'download', 403) > requestsWith(before, 'download', 403),
-      'an expired link was refused',
-    );
-    assert.ok(requestsWith(after, 'chunks', 500) > requestsWith(before, 'chunks', 500), 'a link fetch failed');
+    assert.ok(requests(after, 'download', 403) > requests(before, 'download', 403), 'an expired link was refused');
+    assert.ok(requests(after, 'chunks', 500) > requests(before, 'chunks', 500), 'a link fetch failed');
     assert.ok(after.chunk_link_fetches > before.chunk_link_fetches, 'links were refreshed');
     await admin(wh(), 'DELETE', '/admin/faults');
     await connection.close();

@@ -1,4 +1,5 @@
 import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
+import type { ConnectOptions } from './options';
 
 /**
  * The interface both engines implement: the Rust kernel through N-API (`native`) and the pure
@@ -57,36 +58,15 @@ export interface BackendConnection {
   close(): Promise<void>;
 }
 
-/** Connection settings as the backends receive them (validated, CA resolved to PEM text). */
-export interface BackendOptions {
-  host: string;
-  httpPath: string;
-  token?: string;
-  /** Always resolves to a non-empty string (the facade checks what the caller's function returns). */
-  tokenProvider?: () => Promise<string>;
-  oauthClientId?: string;
-  oauthClientSecret?: string;
-  oauthScope?: string;
-  catalog?: string;
-  schema?: string;
-  sessionConfs?: Record<string, string>;
-  caPem?: string;
-  connectTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  maxRetries?: number;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-  retryBudgetMs?: number;
-  pollInitialMs?: number;
-  pollMaxMs?: number;
-  waitTimeoutSecs?: number;
-  lz4?: boolean;
-  maxConcurrentDownloads?: number;
-  memoryBudgetBytes?: number;
-  linkExpiryThresholdMs?: number;
-  maxDownloadAttempts?: number;
-  userAgent?: string;
-}
+/**
+ * Connection settings as the backends receive them: the user's options, validated, without the
+ * facade's own (engine, row shape, value policy), the CA resolved to PEM text, and the token
+ * provider made to always resolve to a non-empty string.
+ */
+export type BackendOptions = Omit<
+  ConnectOptions,
+  'backend' | 'rowMode' | 'decimalAs' | 'timestampAs' | 'caPath' | 'tokenProvider'
+> & { tokenProvider?: () => Promise<string> };
 
 export interface Backend {
   readonly name: 'native' | 'ts';

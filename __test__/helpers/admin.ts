@@ -49,6 +49,12 @@ async function ok(warehouse: LocalWarehouse, method: string, path: string, body?
   return text;
 }
 
+/** Calls any admin route (the warehouse needs `--enable-admin`) and parses its JSON answer. */
+export async function adminRequest(w: LocalWarehouse, method: string, path: string, body?: unknown): Promise<unknown> {
+  const text = await ok(w, method, path, body);
+  return text === '' ? {} : JSON.parse(text);
+}
+
 export const admin = {
   counters: async (w: LocalWarehouse) => JSON.parse(await ok(w, 'GET', '/admin/counters')) as Counters,
   reset: (w: LocalWarehouse) => ok(w, 'POST', '/admin/reset-counters'),

@@ -429,7 +429,10 @@ mod tests {
             rows,
             vec![
                 vec![Some("1".to_string()), None],
-                vec![Some("2".to_string()), Some("a, \"quoted\" line".to_string())],
+                vec![
+                    Some("2".to_string()),
+                    Some("a, \"quoted\" line".to_string())
+                ],
             ]
         );
         assert_eq!(csv_rows(b"3,x\r\n", false, 1).unwrap().len(), 1);

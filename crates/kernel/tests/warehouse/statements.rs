@@ -15,11 +15,16 @@ async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("{what} hung"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancel_stops_a_running_statement_on_the_server() {
-    let wh = start(base()).await;
-    let mut config = token_config(&wh);
-    // Submit without waiting, so the statement is known to be running while the kernel polls.
+/// A `SELECT sleep(60)` submitted without waiting and known to the server: the statement, and
+/// the task whose execute is polling it.
+async fn running_statement(
+    wh: &sluice_warehouse::Warehouse,
+) -> (
+    Connection,
+    Arc<sluice_kernel::Statement>,
+    tokio::task::JoinHandle<sluice_kernel::Result<sluice_kernel::ResultInfo>>,
+) {
+    let mut config = token_config(wh);
     config.poll.wait_timeout_secs = 0;
     let conn = Connection::open(config).await.unwrap();
     let statement = Arc::new(conn.statement().unwrap());
@@ -33,6 +38,13 @@ async fn cancel_stops_a_running_statement_on_the_server() {
         statement.statement_id().is_some()
     })
     .await;
+    (conn, statement, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_stops_a_running_statement_on_the_server() {
+    let wh = start(base()).await;
+    let (_conn, statement, task) = running_statement(&wh).await;
     statement.cancel();
     let err = within("execute after cancel", task)
         .await
@@ -106,20 +118,7 @@ async fn a_client_timeout_cancels_on_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_an_unfinished_statement_cancels_and_closes_it() {
     let wh = start(base()).await;
-    let mut config = token_config(&wh);
-    config.poll.wait_timeout_secs = 0;
-    let conn = Connection::open(config).await.unwrap();
-    let statement = Arc::new(conn.statement().unwrap());
-    let running = statement.clone();
-    let task = tokio::spawn(async move {
-        running
-            .execute("SELECT sleep(60)", ExecuteOptions::default())
-            .await
-    });
-    eventually("the statement to be submitted", || {
-        statement.statement_id().is_some()
-    })
-    .await;
+    let (_conn, statement, task) = running_statement(&wh).await;
     task.abort();
     let _ = task.await;
     drop(statement);
@@ -175,20 +174,7 @@ async fn a_statement_handle_runs_one_statement() {
 async fn cancel_from_a_thread_without_a_runtime_still_reaches_the_server() {
     // Node calls cancel() on its main thread, where no tokio runtime runs.
     let wh = start(base()).await;
-    let mut config = token_config(&wh);
-    config.poll.wait_timeout_secs = 0;
-    let conn = Connection::open(config).await.unwrap();
-    let statement = Arc::new(conn.statement().unwrap());
-    let running = statement.clone();
-    let task = tokio::spawn(async move {
-        running
-            .execute("SELECT sleep(60)", ExecuteOptions::default())
-            .await
-    });
-    eventually("the statement to be submitted", || {
-        statement.statement_id().is_some()
-    })
-    .await;
+    let (_conn, statement, task) = running_statement(&wh).await;
     let from_thread = statement.clone();
     std::thread::spawn(move || from_thread.cancel())
         .join()

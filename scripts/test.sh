@@ -8,7 +8,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 npx biome check .
 npm run build
-npx tsc -p tsconfig.test.json
+rm -rf .build-test && npx tsc -p tsconfig.test.json
 git diff --exit-code -- index.d.ts || { echo "index.d.ts drifted from the binding: commit the regenerated file" >&2; exit 1; }
 cargo test --workspace
 node --test --test-concurrency=1 .build-test/__test__/

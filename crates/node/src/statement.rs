@@ -99,6 +99,7 @@ impl NativeStatement {
                 .timeout_ms
                 .map(|ms| Duration::from_millis(u64::from(ms))),
             row_limit: args.row_limit,
+            ..Default::default()
         };
         let info = self.inner.execute(&sql, options).await.napi()?;
         let schema_ipc = encode_ipc(&info.schema, &[]).napi()?;

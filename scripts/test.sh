@@ -11,4 +11,5 @@ npm run build
 rm -rf .build-test && npx tsc -p tsconfig.test.json
 git diff --exit-code -- index.d.ts || { echo "index.d.ts drifted from the binding: commit the regenerated file" >&2; exit 1; }
 cargo test --workspace
-node --test --test-concurrency=1 .build-test/__test__/
+# The reliability suite runs too, with a short soak (npm run test:reliability takes longer ones).
+SLUICE_SOAK_SECONDS="${SLUICE_SOAK_SECONDS:-15}" node --test --test-concurrency=1 .build-test/__test__/ .build-test/reliability/

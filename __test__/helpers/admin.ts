@@ -63,6 +63,7 @@ export const admin = {
   revokeTokens: (w: LocalWarehouse, tokens?: string[]) =>
     ok(w, 'POST', '/admin/revoke-tokens', tokens ? { tokens } : {}),
   expireLinks: (w: LocalWarehouse) => ok(w, 'POST', '/admin/expire-links'),
+  expireSessions: (w: LocalWarehouse) => ok(w, 'POST', '/admin/expire-sessions'),
   throttle: (w: LocalWarehouse, bytesPerSec: number | null) =>
     ok(w, 'POST', '/admin/throttle', { bytes_per_sec: bytesPerSec }),
 };

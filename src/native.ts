@@ -16,7 +16,7 @@ export function loadNative(): NativeBinding {
   try {
     cached = require(join(PACKAGE_ROOT, 'index.js')) as NativeBinding;
   } catch (e) {
-    const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const detail = (e instanceof Error ? e.message.split('\n')[0] : String(e)).replace(/\.+$/, '');
     throw new InterfaceError(
       `the sluice native addon could not be loaded for ${process.platform}-${process.arch} ` +
         `(Node ${process.versions.node}): ${detail}. Build it with "npm run build:native", or ` +

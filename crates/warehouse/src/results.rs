@@ -178,7 +178,8 @@ pub fn build(
         }
     }
     let mut row_offset = 0u64;
-    for (index, group) in plan_chunks(&batches, limits).into_iter().enumerate() {
+    // Each group is dropped once encoded, so the rows are not held twice until the end.
+    for (index, group) in plan_chunks(batches, limits).into_iter().enumerate() {
         let row_count: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
         let (byte_count, bytes) = encode_file(schema, &group, request, index == 0)?;
         set.chunks.push(Chunk {
@@ -318,14 +319,14 @@ fn per_row(b: &RecordBatch) -> usize {
 }
 
 /// Groups rows into chunks of at most `chunk_rows` rows and about `chunk_bytes` bytes.
-fn plan_chunks(batches: &[RecordBatch], limits: Limits) -> Vec<Vec<RecordBatch>> {
+fn plan_chunks(batches: Vec<RecordBatch>, limits: Limits) -> Vec<Vec<RecordBatch>> {
     let max_rows = limits.chunk_rows.max(1);
     let max_bytes = limits.chunk_bytes.max(1);
     let mut chunks = Vec::new();
     let mut cur: Vec<RecordBatch> = Vec::new();
     let (mut cur_rows, mut cur_bytes) = (0usize, 0usize);
     for b in batches {
-        let bpr = per_row(b);
+        let bpr = per_row(&b);
         let mut offset = 0;
         while offset < b.num_rows() {
             let room_rows = max_rows - cur_rows;

@@ -78,6 +78,18 @@ describe('end to end over HTTPS with the generated CA', () => {
     await connection.close();
   });
 
+  it('row objects keep every column, even one named __proto__', async () => {
+    const connection = await connect(warehouse().connectOptions());
+    const cursor = connection.cursor<Record<string, unknown>>();
+    await cursor.execute('SELECT 1 AS `__proto__`, 2 AS constructor, 3 AS x');
+    const [row] = await cursor.fetchall();
+    assert.equal(Object.getPrototypeOf(row), Object.prototype, 'the prototype is untouched');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(row, '__proto__')?.value, 1n);
+    assert.equal(row.constructor, 2n);
+    assert.equal(row.x, 3n);
+    await connection.close();
+  });
+
   it('gives a wrong token a typed Unauthenticated error, not a crash or a hang', async () => {
     await assert.rejects(connect(warehouse().connectOptions({ token: 'dapi-wrong-token' })), (e: unknown) => {
       assert.ok(e instanceof OperationalError, `got ${String(e)}`);

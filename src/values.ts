@@ -73,7 +73,11 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     case Type.Int:
     case Type.Float: {
-      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? values[off + i] : null;
+      if (data.nullCount === 0) {
+        for (let i = 0; i < n; i++) out[i] = values[off + i];
+      } else {
+        for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? values[off + i] : null;
+      }
       return out;
     }
     case Type.Bool: {
@@ -224,6 +228,50 @@ export function rowKeys(names: readonly string[]): string[] {
   });
 }
 
+type RowBuilder = (columns: unknown[][], i: number) => Record<string, unknown>;
+
+const builders = new Map<string, RowBuilder>();
+
+/**
+ * A function that builds one row object from column arrays, generated once per column list: an
+ * object literal gives every row the same shape at once, where adding keys one by one does not.
+ * Keys enter the source only through JSON.stringify. `__proto__` (which a literal would treat as
+ * the prototype) and runtimes that forbid code generation take the generic path.
+ */
+function rowBuilder(keys: readonly string[]): RowBuilder {
+  const id = keys.join('\u0000');
+  let builder = builders.get(id);
+  if (builder) return builder;
+  const generic: RowBuilder = (columns, i) => {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < keys.length; c++) {
+      // Assigning `__proto__` would call the prototype setter; define it as an own property.
+      if (keys[c] === '__proto__') {
+        Object.defineProperty(row, '__proto__', {
+          value: columns[c][i],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        row[keys[c]] = columns[c][i];
+      }
+    }
+    return row;
+  };
+  builder = generic;
+  if (!keys.includes('__proto__')) {
+    try {
+      const fields = keys.map((k, c) => `${JSON.stringify(k)}: columns[${c}][i]`).join(', ');
+      builder = new Function('columns', 'i', `return { ${fields} };`) as RowBuilder;
+    } catch {
+      builder = generic;
+    }
+  }
+  builders.set(id, builder);
+  return builder;
+}
+
 /** All rows of one batch, as objects keyed by `keys` or as arrays. */
 export function batchRows(
   batch: RecordBatch,
@@ -235,16 +283,15 @@ export function batchRows(
   const n = batch.numRows;
   const rows = new Array<unknown>(n);
   const width = columns.length;
-  for (let i = 0; i < n; i++) {
-    if (mode === 'array') {
+  if (mode === 'array') {
+    for (let i = 0; i < n; i++) {
       const row = new Array<unknown>(width);
       for (let c = 0; c < width; c++) row[c] = columns[c][i];
       rows[i] = row;
-    } else {
-      const row: Record<string, unknown> = {};
-      for (let c = 0; c < width; c++) row[keys[c]] = columns[c][i];
-      rows[i] = row;
     }
+    return rows;
   }
+  const build = rowBuilder(keys);
+  for (let i = 0; i < n; i++) rows[i] = build(columns, i);
   return rows;
 }

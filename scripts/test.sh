@@ -7,9 +7,12 @@ cd "$(dirname "$0")/.."
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 npx biome check .
-npm run build
+npm run build:native
+npm run build:ts
 rm -rf .build-test && npx tsc -p tsconfig.test.json
 git diff --exit-code -- index.d.ts || { echo "index.d.ts drifted from the binding: commit the regenerated file" >&2; exit 1; }
+# Also builds the sluice-warehouse binary the TypeScript tests start (cargo builds a package's
+# binaries for its integration tests), so DataFusion compiles once, not twice.
 cargo test --workspace
 # The reliability suite runs too, with a short soak (npm run test:reliability takes longer ones).
 SLUICE_SOAK_SECONDS="${SLUICE_SOAK_SECONDS:-15}" node --test --test-concurrency=1 .build-test/__test__/ .build-test/reliability/

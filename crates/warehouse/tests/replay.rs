@@ -338,6 +338,10 @@ async fn recorded_scenarios_replay() {
         "replay: {passed} of {} recorded scenarios match",
         results.len()
     );
+    eprintln!(
+        "replay: {} external-link downloads decoded and row-checked",
+        h.wh.counters().downloads
+    );
     // Expected to differ, each for a reason outside this warehouse's scope:
     let outside_scope = |n: &str| {
         // UC volume file operations (/api/2.0/fs, SHOW VOLUMES, LIST): not a SQL warehouse API.

@@ -23,6 +23,7 @@ use crate::faults::{self, Fault, FaultKind};
 use crate::state::AppState;
 
 const TLS_BUFFER_LIMIT: usize = 1024 * 1024;
+const H2_SEND_BUFFER: usize = 4 * 1024 * 1024;
 
 /// Returned to hyper to make it close the connection without answering.
 #[derive(Debug)]
@@ -80,9 +81,10 @@ where
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         front(state.clone(), router.clone(), req)
     });
-    let _ = auto::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(io), service)
-        .await;
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // A larger HTTP/2 send buffer keeps big downloads from stalling on small writes.
+    builder.http2().max_send_buf_size(H2_SEND_BUFFER);
+    let _ = builder.serve_connection(TokioIo::new(io), service).await;
 }
 
 async fn front(

@@ -218,7 +218,10 @@ async fn run(
     let request = stmt.request;
     // Encoding is CPU work; keep it off the async workers that serve HTTP.
     let built = tokio::task::spawn_blocking(move || {
-        let (schema, batches) = types::normalize(&executed.schema, &executed.batches, &tz)
+        let normalized = types::normalize(&executed.schema, &executed.batches, &tz);
+        // Only the normalized batches may keep rows alive: `build` frees them chunk by chunk.
+        drop(executed);
+        let (schema, batches) = normalized
             .map_err(|e| crate::sql_errors::SqlError::new("INTERNAL_ERROR", "XX000", e))?;
         results::build(&schema, batches, request, limits)
     })

@@ -147,17 +147,22 @@ impl IntoResponse for Rejection {
                 String::new(),
             ),
         };
-        let body = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message>{extra}<RequestId>{}</RequestId></Error>",
-            uuid::Uuid::new_v4().simple()
-        );
-        let mut resp = (status, body).into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/xml"),
-        );
-        resp
+        s3_error(status, code, message, &extra)
     }
+}
+
+/// An S3-style XML error, as pre-signed cloud storage answers.
+pub fn s3_error(status: StatusCode, code: &str, message: &str, extra: &str) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message>{extra}<RequestId>{}</RequestId></Error>",
+        uuid::Uuid::new_v4().simple()
+    );
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    resp
 }
 
 fn iso(ms: u64) -> String {

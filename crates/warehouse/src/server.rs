@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::blob;
 use crate::errors::{platform_error, ApiError};
 use crate::faults::{self, Fault, FaultKind};
 use crate::state::AppState;
@@ -102,7 +103,7 @@ async fn front(
         state.counters.faults_injected();
         match fault.kind {
             FaultKind::Status => {
-                let resp = fault_response(&fault);
+                let resp = fault_response(&fault, route == "download");
                 state.counters.request(route, resp.status().as_u16());
                 return Ok(resp);
             }
@@ -148,10 +149,16 @@ fn strip_trailing_slash(mut req: Request<Body>) -> Request<Body> {
     req
 }
 
-fn fault_response(fault: &Fault) -> Response<Body> {
+/// Downloads answer like cloud storage (XML); API routes with the platform error object.
+fn fault_response(fault: &Fault, storage: bool) -> Response<Body> {
     let status = StatusCode::from_u16(fault.status.unwrap_or(503))
         .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let mut resp = match status.as_u16() {
+        403 if storage => blob::s3_error(status, "AccessDenied", "Request has expired", ""),
+        503 if storage => {
+            blob::s3_error(status, "SlowDown", "Please reduce your request rate.", "")
+        }
+        _ if storage => blob::s3_error(status, "InternalError", "Injected fault.", ""),
         401 => ApiError::Unauthenticated.into_response(),
         403 => ApiError::InvalidToken.into_response(),
         429 => platform_error(

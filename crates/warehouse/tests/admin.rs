@@ -286,3 +286,42 @@ async fn throttled_downloads_are_slow() {
         .unwrap();
     assert!(t.elapsed() < expected);
 }
+
+#[tokio::test]
+async fn download_status_faults_answer_like_cloud_storage() {
+    let h = Harness::with(admin_enabled()).await;
+    let r = h
+        .exec(
+            "SELECT * FROM range(10)",
+            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
+        )
+        .await;
+    let url = r.body["result"]["external_links"][0]["external_link"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = h.wh.admin();
+    admin
+        .inject_fault(Fault::status("download", 403, None, 1))
+        .unwrap();
+    admin
+        .inject_fault(Fault::status("download", 503, Some(1), 1))
+        .unwrap();
+    let resp = h.http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(resp.headers()["content-type"], "application/xml");
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("<Code>AccessDenied</Code>"));
+    let resp = h.http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    assert!(resp.text().await.unwrap().contains("<Code>SlowDown</Code>"));
+    assert_eq!(h.http.get(&url).send().await.unwrap().status(), 200);
+    let c = h.wh.counters();
+    assert_eq!(c.requests_with("download", 403), 1);
+    assert_eq!(c.requests_with("download", 503), 1);
+    assert_eq!(c.downloads, 1);
+}

@@ -277,3 +277,34 @@ async fn expired_oauth_token_is_403() {
     assert_eq!(r.status, 403);
     assert_eq!(r.body["message"], "Invalid access token.");
 }
+
+#[tokio::test]
+async fn plain_http_mode() {
+    let h = Harness::with(sluice_warehouse::WarehouseConfig {
+        plain_http: true,
+        ..Default::default()
+    })
+    .await;
+    assert!(h.wh.url().starts_with("http://127.0.0.1:"));
+    assert!(h.wh.ca_pem().is_none() && h.wh.ca_path().is_none());
+    assert_eq!(h.wh.ready_line()["ca_path"], serde_json::Value::Null);
+    let r = h.exec("SELECT 1 AS one", json!({})).await;
+    assert_eq!(r.body["result"]["data_array"], json!([["1"]]));
+}
+
+#[tokio::test]
+async fn statement_level_namespace_without_a_session() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "SELECT count(*) AS n FROM nation",
+            json!({"catalog": "samples", "schema": "tpch"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["25"]]),
+        "{}",
+        r.text
+    );
+}

@@ -79,6 +79,11 @@ impl Engine {
         for f in spark_functions::all() {
             ctx.register_udf(f);
         }
+        // Spark's `array(...)` is DataFusion's `make_array(...)`.
+        let make_array = ctx.state().scalar_functions().get("make_array").cloned();
+        if let Some(f) = make_array {
+            ctx.register_udf(f.as_ref().clone().with_aliases(["array"]));
+        }
 
         let samples = MemoryCatalogProvider::new();
         samples

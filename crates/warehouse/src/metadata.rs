@@ -15,6 +15,9 @@ pub async fn handle(
     session: &SessionView,
     sql: &str,
 ) -> Option<Result<Executed, SqlError>> {
+    if is_spark_conf_assignment(sql) {
+        return Some(Ok(Executed::no_result(Effect::None)));
+    }
     if let Some(query) = describe::query_of(sql) {
         return Some(describe::run(engine, session, query).await);
     }
@@ -89,6 +92,23 @@ fn set_timezone(tz: &str) -> Result<Executed, SqlError> {
     validate_timezone(tz)
         .map(|tz| Executed::no_result(Effect::SetTimezone(tz)))
         .map_err(|m| SqlError::new("INVALID_CONF_VALUE.TIME_ZONE", "22023", m))
+}
+
+/// `SET spark.… = …` (and other `SET key = value` of Spark confs) is accepted and ignored:
+/// the engine has no such knobs, and clients send them routinely.
+fn is_spark_conf_assignment(sql: &str) -> bool {
+    let sql = sql.trim();
+    let Some(rest) = sql
+        .get(..4)
+        .filter(|h| h.eq_ignore_ascii_case("SET "))
+        .map(|_| &sql[4..])
+    else {
+        return false;
+    };
+    rest.split_once('=').is_some_and(|(key, _)| {
+        let key = key.trim().trim_matches('`').to_ascii_lowercase();
+        key.starts_with("spark.") || key == "ansi_mode" || key == "use_cached_result"
+    })
 }
 
 pub fn no_such_catalog(catalog: &str) -> SqlError {

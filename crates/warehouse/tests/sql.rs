@@ -229,3 +229,15 @@ async fn sql_errors_carry_class_and_sqlstate() {
         assert!(msg.contains(&format!("SQLSTATE: {state}")), "{sql}: {msg}");
     }
 }
+
+#[tokio::test]
+async fn spark_conf_sets_and_array_alias() {
+    let h = Harness::start().await;
+    let r = h.exec("SET spark.sql.ansi.enabled = true", json!({})).await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    assert_eq!(r.body["manifest"]["schema"], json!({"column_count": 0}));
+    let rows = json_rows(&h, "SELECT array(1, 2) AS a", json!({})).await;
+    assert_eq!(rows, json!([["[1,2]"]]));
+    let (state, _) = error_of(&h, "SET not_a_conf = 1").await;
+    assert_eq!(state, "42000");
+}

@@ -8,7 +8,17 @@ use crate::error::{Error, Result};
 /// Decodes every LZ4 frame in `input` until it is used up. Servers send several concatenated
 /// frames; a decoder reads one frame, so the loop starts a new one where the last stopped.
 pub fn lz4_frames(input: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len().saturating_mul(3));
+    lz4_frames_sized(input, None)
+}
+
+/// As `lz4_frames`, with the decompressed size when the manifest states it: the output is
+/// allocated once at that size instead of growing by doubling (which can hold twice the data).
+/// The hint is capped at LZ4's largest ratio, so a wrong manifest cannot force a huge allocation.
+pub fn lz4_frames_sized(input: &[u8], size_hint: Option<usize>) -> Result<Vec<u8>> {
+    let capacity = size_hint
+        .unwrap_or(input.len().saturating_mul(3))
+        .min(input.len().saturating_mul(255));
+    let mut out = Vec::with_capacity(capacity);
     let mut rest = input;
     while !rest.is_empty() {
         if !starts_a_frame(rest) {

@@ -40,7 +40,8 @@ struct Plan {
 
 struct Loaded {
     chunk: Chunk,
-    _permit: OwnedSemaphorePermit,
+    /// Budget bytes held while the chunk is buffered.
+    permit: OwnedSemaphorePermit,
 }
 
 pub struct ResultStream {
@@ -50,6 +51,8 @@ pub struct ResultStream {
     task: JoinHandle<()>,
     cancel: CancellationToken,
     current: std::collections::VecDeque<RecordBatch>,
+    /// Budget held by the chunk whose batches `next_batch` is still handing out.
+    current_permit: Option<OwnedSemaphorePermit>,
     expected_rows: Option<i64>,
     delivered_rows: i64,
     finished: bool,
@@ -98,6 +101,7 @@ impl ResultStream {
             task,
             cancel,
             current: Default::default(),
+            current_permit: None,
             expected_rows: manifest.total_row_count,
             delivered_rows: 0,
             finished: false,
@@ -109,8 +113,13 @@ impl ResultStream {
         self.schema.clone()
     }
 
-    /// The next chunk in order, or `None` once every promised row was delivered.
+    /// The next chunk in order, or `None` once every promised row was delivered. The chunk leaves
+    /// the budget when it is returned: its memory is the caller's from then on.
     pub async fn next_chunk(&mut self) -> Result<Option<Chunk>> {
+        Ok(self.next_loaded().await?.map(|loaded| loaded.chunk))
+    }
+
+    async fn next_loaded(&mut self) -> Result<Option<Loaded>> {
         if self.finished {
             return Ok(None);
         }
@@ -125,7 +134,7 @@ impl ResultStream {
         match received {
             Some(Ok(loaded)) => {
                 self.delivered_rows += loaded.chunk.row_count() as i64;
-                Ok(Some(loaded.chunk))
+                Ok(Some(loaded))
             }
             Some(Err(e)) => {
                 self.finished = true;
@@ -147,14 +156,19 @@ impl ResultStream {
         }
     }
 
-    /// The next record batch in order (Rust callers).
+    /// The next record batch in order (Rust callers). The chunk's budget stays held until its
+    /// last batch has been handed out.
     pub async fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         loop {
             if let Some(batch) = self.current.pop_front() {
                 return Ok(Some(batch));
             }
-            match self.next_chunk().await? {
-                Some(chunk) => self.current.extend(chunk.batches),
+            self.current_permit = None;
+            match self.next_loaded().await? {
+                Some(loaded) => {
+                    self.current.extend(loaded.chunk.batches);
+                    self.current_permit = Some(loaded.permit);
+                }
                 None => return Ok(None),
             }
         }
@@ -166,6 +180,7 @@ impl ResultStream {
         self.task.abort();
         self.finished = true;
         self.current.clear();
+        self.current_permit = None;
         while self.rx.try_recv().is_ok() {}
     }
 }
@@ -255,7 +270,7 @@ async fn produce(
                 next = plans.next();
                 let loader = loader.clone();
                 inflight.push_back(async move {
-                    loader.load(plan).await.map(|chunk| Loaded { chunk, _permit: permit })
+                    loader.load(plan).await.map(|chunk| Loaded { chunk, permit })
                 });
             }
         }
@@ -357,7 +372,13 @@ impl Loader {
         let format = self.format.clone();
         let columns = self.columns.clone();
         tokio::task::spawn_blocking(move || -> Result<Chunk> {
-            let bytes = if lz4 { codec::lz4_frames(&body)? } else { body };
+            let bytes = if lz4 {
+                let hint = plan.bytes.filter(|b| *b > 0).map(|b| b as usize);
+                // The compressed body is freed before the decoded one is read.
+                codec::lz4_frames_sized(&body, hint)?
+            } else {
+                body
+            };
             match format.as_str() {
                 "JSON_ARRAY" => {
                     let rows: Vec<Vec<Option<String>>> =

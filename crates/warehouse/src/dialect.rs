@@ -54,3 +54,47 @@ fn spark_type(t: &mut SqlType) {
     };
     *t = replacement;
 }
+
+/// `CREATE TABLE … USING DELTA` (any format): the clause names a storage format this
+/// in-memory engine ignores. Drops a top-level `USING <word>` from a CREATE statement at the
+/// token level (string literals and identifiers untouched); `None` when there is none.
+pub fn without_using_format(sql: &str) -> Option<String> {
+    use datafusion::sql::sqlparser::dialect::DatabricksDialect;
+    use datafusion::sql::sqlparser::keywords::Keyword;
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+    let tokens = Tokenizer::new(&DatabricksDialect, sql).tokenize().ok()?;
+    let is_word = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    let first = tokens.iter().find(|t| !matches!(t, Token::Whitespace(_)))?;
+    if !is_word(first, Keyword::CREATE) {
+        return None;
+    }
+    let mut depth = 0i32;
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut skip_next_word = false;
+    let mut changed = false;
+    for t in tokens {
+        match &t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        if skip_next_word {
+            match t {
+                Token::Whitespace(_) => continue,
+                Token::Word(_) => {
+                    skip_next_word = false;
+                    continue;
+                }
+                _ => return None,
+            }
+        }
+        if depth == 0 && is_word(&t, Keyword::USING) {
+            skip_next_word = true;
+            changed = true;
+            continue;
+        }
+        out.push(t);
+    }
+    changed.then(|| out.iter().map(|t| t.to_string()).collect())
+}

@@ -184,7 +184,12 @@ impl Engine {
         let ctx = self.context(session);
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
-        let mut statement = state.sql_to_statement(sql, &dialect).map_err(df_err)?;
+        let mut statement = match state.sql_to_statement(sql, &dialect) {
+            Ok(s) => s,
+            Err(e) => dialect::without_using_format(sql)
+                .and_then(|alt| state.sql_to_statement(&alt, &dialect).ok())
+                .ok_or_else(|| df_err(e))?,
+        };
         dialect::rewrite(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         plan = match params {

@@ -241,3 +241,21 @@ async fn spark_conf_sets_and_array_alias() {
     let (state, _) = error_of(&h, "SET not_a_conf = 1").await;
     assert_eq!(state, "42000");
 }
+
+#[tokio::test]
+async fn create_table_using_a_format() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "CREATE TABLE fmt_t (id INT, s STRING) USING DELTA",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.exec("INSERT INTO fmt_t VALUES (1, 'using delta')", json!({}))
+        .await;
+    let rows = json_rows(&h, "SELECT s FROM fmt_t", json!({})).await;
+    assert_eq!(rows, json!([["using delta"]]));
+    let (state, _) = error_of(&h, "SELECT 1 USING DELTA").await;
+    assert_eq!(state, "42601");
+}

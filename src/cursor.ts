@@ -8,6 +8,7 @@ import type { BackendConnection, BackendResultInfo, BackendStatement } from './b
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
 import { type Params, toWireParameters } from './params';
+import { RowQueue } from './row-queue';
 import { batchRows, rowKeys, type ValuePolicy } from './values';
 
 export interface ExecuteOptions {
@@ -73,8 +74,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   readonly #connection: BackendConnection;
   private info: BackendResultInfo | null = null;
   private keys: string[] = [];
-  private rows: unknown[] = [];
-  private position = 0;
+  private readonly queue = new RowQueue();
+  /** Rows of the current result were decoded: Arrow access is no longer possible. */
+  private rowsDecoded = false;
   private done = true;
   private closed = false;
   private signal: AbortSignal | undefined;
@@ -129,11 +131,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;
     this.done = false;
     if (this.isDmlCount(info)) {
-      const [row] = await this.fetchmany(1);
-      const count = Array.isArray(row) ? row[0] : (row as Row).num_affected_rows;
+      while (this.queue.size === 0 && (await this.pull(options.signal))) {}
+      const row = this.queue.peek();
+      const count = Array.isArray(row) ? row[0] : (row as Row | undefined)?.num_affected_rows;
       this.rowcount = typeof count === 'bigint' ? Number(count) : -1;
-      this.rows = [row];
-      this.position = 0;
     }
     return this as unknown as Cursor<T>;
   }
@@ -174,51 +175,44 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       this.done = true;
       return false;
     }
-    const table = tableFromIPC(chunk);
-    const rows: unknown[] = [];
-    for (const batch of table.batches) {
-      for (const row of batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy)) rows.push(row);
+    this.rowsDecoded = true;
+    for (const batch of tableFromIPC(chunk).batches) {
+      this.queue.push(batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy));
     }
-    this.rows = this.position < this.rows.length ? this.rows.slice(this.position).concat(rows) : rows;
-    this.position = 0;
     return true;
   }
 
   async fetchone(options: FetchOptions = {}): Promise<R | null> {
     this.checkResult();
     const signal = options.signal ?? this.signal;
-    while (this.position >= this.rows.length) {
+    while (this.queue.size === 0) {
       if (!(await this.pull(signal))) return null;
     }
-    return this.rows[this.position++] as R;
+    return this.queue.take(1)[0] as R;
   }
 
   async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
     this.checkResult();
     if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
     const signal = options.signal ?? this.signal;
-    while (this.rows.length - this.position < size) {
+    while (this.queue.size < size) {
       if (!(await this.pull(signal))) break;
     }
-    const out = this.rows.slice(this.position, this.position + size) as R[];
-    this.position += out.length;
-    return out;
+    return this.queue.take(size) as R[];
   }
 
   async fetchall(options: FetchOptions = {}): Promise<R[]> {
     this.checkResult();
     const signal = options.signal ?? this.signal;
     while (await this.pull(signal)) {}
-    const out = this.rows.slice(this.position) as R[];
-    this.position = this.rows.length;
-    return out;
+    return this.queue.take(this.queue.size) as R[];
   }
 
   /** The rest of the result as Arrow record batches, in order. */
   async *arrowBatches(options: FetchOptions = {}): AsyncGenerator<RecordBatch> {
     const statement = this.checkResult();
     const signal = options.signal ?? this.signal;
-    if (this.position > 0 || this.rows.length > 0) {
+    if (this.rowsDecoded) {
       throw interfaceError('rows were already fetched from this result; Arrow access must come first');
     }
     while (!this.done) {
@@ -261,8 +255,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.description = null;
     this.rowcount = -1;
     this.truncated = false;
-    this.rows = [];
-    this.position = 0;
+    this.queue.clear();
+    this.rowsDecoded = false;
     this.done = true;
     if (statement) {
       try {

@@ -1,6 +1,6 @@
 //! What the warehouse served, so tests can assert exact client behaviour.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -18,7 +18,11 @@ pub struct CounterSet {
     sessions_opened: AtomicU64,
     statements_executed: AtomicU64,
     faults_injected: AtomicU64,
+    recent_statements: Mutex<VecDeque<String>>,
 }
+
+/// How many statement texts the counters keep.
+const RECENT_STATEMENTS: usize = 256;
 
 /// A point-in-time copy of the counters (also the JSON of `GET /admin/counters`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -42,6 +46,9 @@ pub struct Counters {
     pub statements_executed: u64,
     /// Faults applied (each injected fault counts once per request it hit).
     pub faults_injected: u64,
+    /// The texts of the last statements received, oldest first, exactly as they arrived.
+    #[serde(default)]
+    pub recent_statements: Vec<String>,
 }
 
 impl Counters {
@@ -82,6 +89,18 @@ impl CounterSet {
         faults_injected
     );
 
+    /// Records a received statement text, keeping the last few.
+    pub fn statement_text(&self, text: &str) {
+        let mut recent = self
+            .recent_statements
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if recent.len() == RECENT_STATEMENTS {
+            recent.pop_front();
+        }
+        recent.push_back(text.to_string());
+    }
+
     pub fn add_download_bytes(&self, n: u64) {
         self.download_bytes.fetch_add(n, Ordering::Relaxed);
     }
@@ -110,11 +129,22 @@ impl CounterSet {
             sessions_opened: self.sessions_opened.load(Ordering::Relaxed),
             statements_executed: self.statements_executed.load(Ordering::Relaxed),
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
+            recent_statements: self
+                .recent_statements
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
         }
     }
 
     pub fn reset(&self) {
         self.by_route
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.recent_statements
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();

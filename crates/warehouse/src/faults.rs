@@ -76,6 +76,13 @@ pub struct Fault {
     /// How many matching requests it applies to (default 1).
     #[serde(default = "one")]
     pub count: u64,
+    /// For `status`: the platform error body's `error_code`, replacing the default for the status
+    /// (e.g. `PERMISSION_DENIED` on a 403 that is not about the credential).
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// For `status`: the body's `message`, with `error_code`.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 fn one() -> u64 {
@@ -93,6 +100,17 @@ impl Fault {
             delay_ms: None,
             cut_after_bytes: None,
             count,
+            error_code: None,
+            message: None,
+        }
+    }
+
+    /// The same fault answering with this platform error body.
+    pub fn with_body(self, error_code: &str, message: &str) -> Self {
+        Fault {
+            error_code: Some(error_code.to_string()),
+            message: Some(message.to_string()),
+            ..self
         }
     }
 

@@ -159,6 +159,11 @@ fn fault_response(fault: &Fault, storage: bool) -> Response<Body> {
             blob::s3_error(status, "SlowDown", "Please reduce your request rate.", "")
         }
         _ if storage => blob::s3_error(status, "InternalError", "Injected fault.", ""),
+        _ if fault.error_code.is_some() => platform_error(
+            status,
+            fault.error_code.as_deref().unwrap_or("UNKNOWN"),
+            fault.message.as_deref().unwrap_or("Injected fault."),
+        ),
         401 => ApiError::Unauthenticated.into_response(),
         403 => ApiError::InvalidToken.into_response(),
         429 => platform_error(

@@ -172,6 +172,7 @@ pub async fn execute(
 
     let stmt = state.statements.create(request);
     state.counters.statements_executed();
+    state.counters.statement_text(&sql);
     let task = tokio::spawn(run(state.clone(), stmt.clone(), session, sql, params));
     stmt.set_abort(task.abort_handle());
     if !timeout.is_zero() {

@@ -216,6 +216,28 @@ async fn sql_errors_never_refresh_or_retry() {
     wh.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_permission_error_is_never_taken_for_an_expired_credential() {
+    let wh = start(oauth_warehouse("s3cret", Duration::from_secs(3600))).await;
+    let conn = Connection::open(oauth_config(&wh, "s3cret")).await.unwrap();
+    wh.admin().reset_counters();
+    wh.admin()
+        .inject_fault(
+            sluice_warehouse::Fault::status("statements.execute", 403, None, 1).with_body(
+                "PERMISSION_DENIED",
+                "User does not have CAN USE on warehouse.",
+            ),
+        )
+        .unwrap();
+    let err = query_i64(&conn, "SELECT 1").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::PermissionDenied, "{err}");
+    assert_eq!(err.vendor_code.as_deref(), Some("PERMISSION_DENIED"));
+    let c = wh.counters();
+    assert_eq!(c.requests_on("statements.execute"), 1, "no retry");
+    assert_eq!(c.token_grants, 0, "no refresh");
+    wh.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_idle_expired_session_is_reopened_once_for_concurrent_statements() {
     let wh = start(sluice_warehouse::WarehouseConfig {

@@ -149,3 +149,15 @@ async fn a_value_that_does_not_fit_its_type_is_an_error() {
     );
     wh.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_sql_text_arrives_byte_identical() {
+    let wh = start(base()).await;
+    let conn = Connection::open(token_config(&wh)).await.unwrap();
+    let sql = "SELECT 'quote '' \"double\" back\\slash\ttab \u{0} nul ✓ 🎉' AS s -- comment ; DROP TABLE x";
+    wh.admin().reset_counters();
+    let statement = conn.statement().unwrap();
+    let _ = statement.execute(sql, ExecuteOptions::default()).await;
+    assert_eq!(wh.counters().recent_statements, vec![sql.to_string()]);
+    wh.shutdown().await;
+}

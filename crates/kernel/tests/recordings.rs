@@ -235,3 +235,16 @@ fn every_recorded_api_response_parses_and_every_result_decodes() {
     assert!(counts.get("chunk").copied().unwrap_or(0) > 0, "{counts:?}");
     assert!(inline_decoded > 0 && downloads > 0);
 }
+
+/// A recorded stream mangled by the fuzzer (a schema message without fields) once panicked in
+/// arrow-ipc; the kernel must answer with a typed DataLoss error instead.
+#[test]
+fn a_malformed_arrow_stream_is_data_loss_not_a_panic() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ipc-schema-without-fields.bin"),
+    )
+    .expect("the fuzz regression input");
+    let err = Chunk::from_ipc(3, bytes).unwrap_err();
+    assert_eq!(err.code, sluice_kernel::ErrorCode::DataLoss);
+    assert!(err.message.contains("chunk 3"), "{}", err.message);
+}

@@ -28,8 +28,19 @@ impl std::fmt::Debug for Chunk {
 }
 
 impl Chunk {
-    /// Decodes and validates a whole IPC stream (schema, batches, end of stream).
+    /// Decodes and validates a whole IPC stream (schema, batches, end of stream). Bytes from the
+    /// network can be anything: arrow-ipc panics on some malformed flatbuffers (found by fuzzing),
+    /// so a panic in the decoder is a DataLoss error too.
     pub fn from_ipc(index: i64, bytes: Vec<u8>) -> Result<Chunk> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::decode(index, bytes)))
+            .unwrap_or_else(|_| {
+                Err(Error::data_loss(format!(
+                "result chunk {index} is not a valid Arrow IPC stream (the decoder rejected it)"
+            )))
+            })
+    }
+
+    fn decode(index: i64, bytes: Vec<u8>) -> Result<Chunk> {
         let whole = Buffer::from_vec(bytes);
         let mut rest = whole.clone();
         let mut decoder = StreamDecoder::new();

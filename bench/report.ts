@@ -69,7 +69,8 @@ export function barChart(
       ].join('');
     })
     .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
+<title>${title}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="10" y="20" font-size="14" font-weight="bold">${title}</text>
 <rect x="${width - 190}" y="8" width="12" height="12" fill="#d9480f"/><text x="${width - 174}" y="18" font-size="12">native</text>

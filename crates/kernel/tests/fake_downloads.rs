@@ -1,0 +1,165 @@
+//! Download bodies the local warehouse cannot produce: oversized, garbage, short of rows,
+//! truncated, and corrupt LZ4. A hand-made fake server (plain HTTP on loopback) answers the API
+//! with one external link and serves the bad body; each must end in a typed DataLoss error, in
+//! bounded time, never a short result.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::{Int64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use sluice_kernel::{
+    encode_ipc, AuthConfig, Config, Connection, ErrorCode, ExecuteOptions, Secret,
+};
+
+struct Fake {
+    base: String,
+    /// The valid IPC stream of three rows the manifest describes.
+    ipc: Vec<u8>,
+}
+
+fn three_rows() -> Vec<u8> {
+    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(Int64Array::from(vec![1, 2, 3]))],
+    )
+    .unwrap();
+    encode_ipc(&schema, &[batch]).unwrap()
+}
+
+fn two_rows() -> Vec<u8> {
+    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+    let batch =
+        RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1, 2]))]).unwrap();
+    encode_ipc(&schema, &[batch]).unwrap()
+}
+
+async fn statement(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) -> Json<Value> {
+    // The statement text names the body the link will serve.
+    let case = body["statement"].as_str().unwrap_or("").to_string();
+    let lz4 = case == "bad-lz4";
+    let mut manifest = json!({
+        "format": "ARROW_STREAM",
+        "schema": {"column_count": 1, "columns": [{"name": "id", "type_name": "LONG", "type_text": "BIGINT", "position": 0}]},
+        "total_chunk_count": 1,
+        "chunks": [{"chunk_index": 0, "row_offset": 0, "row_count": 3, "byte_count": fake.ipc.len()}],
+        "total_row_count": 3,
+        "total_byte_count": fake.ipc.len(),
+        "truncated": false
+    });
+    if lz4 {
+        manifest["result_compression"] = json!("LZ4_FRAME");
+    }
+    Json(json!({
+        "statement_id": "01f00000-0000-0000-0000-000000000001",
+        "status": {"state": "SUCCEEDED"},
+        "manifest": manifest,
+        "result": {"external_links": [{
+            "chunk_index": 0, "row_offset": 0, "row_count": 3, "byte_count": fake.ipc.len(),
+            "external_link": format!("{}/blob/{case}", fake.base),
+            "expiration": "2999-01-01T00:00:00.000Z"
+        }]}
+    }))
+}
+
+async fn blob(State(fake): State<Arc<Fake>>, Path(case): Path<String>) -> Vec<u8> {
+    let ipc = &fake.ipc;
+    match case.as_str() {
+        "oversized" => ipc
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(0u8, ipc.len() * 4 + (1 << 20)))
+            .collect(),
+        "garbage" => (0..ipc.len()).map(|i| (i * 31 % 251) as u8).collect(),
+        "truncated" => ipc[..ipc.len() / 2].to_vec(),
+        // The same number of bytes would not hold two rows, so the byte count check fires first
+        // unless the body is padded: pad it to the promised size with an end-of-stream marker.
+        "fewer-rows" => {
+            let mut two = two_rows();
+            two.resize(ipc.len(), 0);
+            two
+        }
+        "bad-lz4" => {
+            let mut bytes = vec![0x04, 0x22, 0x4D, 0x18, 0x60, 0x70, 0x73];
+            bytes.extend((0..200).map(|i| (i * 7) as u8));
+            bytes
+        }
+        _ => ipc.clone(),
+    }
+}
+
+async fn start() -> Arc<Fake> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let fake = Arc::new(Fake {
+        base,
+        ipc: three_rows(),
+    });
+    let app = Router::new()
+        .route(
+            "/api/2.0/sql/sessions",
+            post(|| async { Json(json!({"session_id": "01f00000-0000-0000-0000-00000000000a"})) }),
+        )
+        .route(
+            "/api/2.0/sql/sessions/{id}",
+            axum::routing::delete(|| async { Json(json!({})) }),
+        )
+        .route("/api/2.0/sql/statements", post(statement))
+        .route(
+            "/api/2.0/sql/statements/{id}",
+            get(|| async { Json(json!({})) }).delete(|| async { Json(json!({})) }),
+        )
+        .route(
+            "/api/2.0/sql/statements/{id}/cancel",
+            post(|| async { Json(json!({})) }),
+        )
+        .route("/blob/{case}", get(blob))
+        .with_state(fake.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    fake
+}
+
+#[tokio::test]
+async fn bad_download_bodies_are_data_loss() {
+    let fake = start().await;
+    let mut config = Config::new(
+        fake.base.clone(),
+        "/sql/1.0/warehouses/fake",
+        AuthConfig::Token(Secret::new("dapi-fake")),
+    );
+    config.results.max_download_attempts = 2;
+    let conn = Connection::open(config).await.unwrap();
+
+    let statement = conn.statement().unwrap();
+    statement
+        .execute("good", ExecuteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        statement.next_chunk().await.unwrap().unwrap().row_count(),
+        3,
+        "the fake serves a good body"
+    );
+
+    for case in ["oversized", "garbage", "truncated", "fewer-rows", "bad-lz4"] {
+        let statement = conn.statement().unwrap();
+        statement
+            .execute(case, ExecuteOptions::default())
+            .await
+            .unwrap();
+        let outcome = tokio::time::timeout(Duration::from_secs(10), statement.next_chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{case}: the fetch hung"));
+        let err = outcome.expect_err(case);
+        assert_eq!(err.code, ErrorCode::DataLoss, "{case}: {err}");
+        assert!(
+            !err.message.contains("/blob/"),
+            "{case}: the link leaked: {err}"
+        );
+    }
+}

@@ -129,7 +129,9 @@ for (const backend of BACKENDS) {
       const failed = [...stats.failures.values()].reduce((a, b) => a + b, 0);
       assert.ok(failed <= stats.queries / 10, `${failed} failures for ${stats.queries} queries`);
       assert.ok(handlesAfter <= handlesBefore + 2, `open handles grew from ${handlesBefore} to ${handlesAfter}`);
-      assert.ok(slope < 120, `RSS grows ${slope.toFixed(1)} MiB/min`);
+      // Over a few seconds the slope is noise (GC and allocator timing swing it by 100s of MiB/min);
+      // it is bounded only on runs long enough to mean something, and reported always.
+      if (SECONDS >= 60) assert.ok(slope < 30, `RSS grows ${slope.toFixed(1)} MiB/min`);
     });
   });
 }

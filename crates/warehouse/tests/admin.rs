@@ -84,19 +84,9 @@ async fn delay_fault() {
 #[tokio::test]
 async fn cut_body_fault_breaks_the_download() {
     let h = Harness::with(admin_enabled()).await;
-    let r = h
-        .exec(
-            "SELECT * FROM range(5000)",
-            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
-        )
-        .await;
-    let url = r.body["result"]["external_links"][0]["external_link"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let size = r.body["result"]["external_links"][0]["byte_count"]
-        .as_u64()
-        .unwrap();
+    let link = h.first_link("SELECT * FROM range(5000)").await;
+    let url = link["external_link"].as_str().unwrap().to_string();
+    let size = link["byte_count"].as_u64().unwrap();
     h.wh.admin()
         .inject_fault(Fault::cut("download", 100, 1))
         .unwrap();
@@ -236,19 +226,11 @@ async fn admin_routes_absent_unless_enabled() {
 #[tokio::test]
 async fn throttled_downloads_are_slow() {
     let h = Harness::with(admin_enabled()).await;
-    let r = h
-        .exec(
-            "SELECT id, repeat('x', 50) AS pad FROM range(1000)",
-            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
-        )
+    let link = h
+        .first_link("SELECT id, repeat('x', 50) AS pad FROM range(1000)")
         .await;
-    let url = r.body["result"]["external_links"][0]["external_link"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let size = r.body["result"]["external_links"][0]["byte_count"]
-        .as_u64()
-        .unwrap();
+    let url = link["external_link"].as_str().unwrap().to_string();
+    let size = link["byte_count"].as_u64().unwrap();
     assert_eq!(
         h.post("/admin/throttle", json!({"bytes_per_sec": 100_000}))
             .await
@@ -290,16 +272,8 @@ async fn throttled_downloads_are_slow() {
 #[tokio::test]
 async fn download_status_faults_answer_like_cloud_storage() {
     let h = Harness::with(admin_enabled()).await;
-    let r = h
-        .exec(
-            "SELECT * FROM range(10)",
-            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
-        )
-        .await;
-    let url = r.body["result"]["external_links"][0]["external_link"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let link = h.first_link("SELECT * FROM range(10)").await;
+    let url = link["external_link"].as_str().unwrap().to_string();
     let admin = h.wh.admin();
     admin
         .inject_fault(Fault::status("download", 403, None, 1))

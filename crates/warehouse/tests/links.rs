@@ -184,16 +184,8 @@ async fn admin_can_expire_all_links_now() {
 #[tokio::test]
 async fn tampered_link_and_authorization_header_are_rejected() {
     let h = Harness::with(small_chunks()).await;
-    let r = h
-        .exec(
-            "SELECT * FROM range(10)",
-            json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
-        )
-        .await;
-    let url = r.body["result"]["external_links"][0]["external_link"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let link = h.first_link("SELECT * FROM range(10)").await;
+    let url = link["external_link"].as_str().unwrap().to_string();
     let tampered = url.replace("/0?", "/1?");
     let resp = h.http.get(&tampered).send().await.unwrap();
     assert_eq!(resp.status(), 403);

@@ -158,6 +158,18 @@ impl Harness {
         out
     }
 
+    /// Executes with EXTERNAL_LINKS and Arrow, and returns the answer's first link object.
+    pub async fn first_link(&self, sql: &str) -> Value {
+        let r = self
+            .exec(
+                sql,
+                json!({"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM"}),
+            )
+            .await;
+        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+        r.body["result"]["external_links"][0].clone()
+    }
+
     pub async fn link(&self, id: &str, chunk: usize) -> Value {
         let r = self
             .get(&format!(

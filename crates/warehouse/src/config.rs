@@ -26,6 +26,9 @@ pub struct WarehouseConfig {
     pub inline_limit: usize,
     /// Lifetime of external links.
     pub link_ttl: Duration,
+    /// Base URL that external links point at, when downloads must reach the blob route some
+    /// other way than the API does (through a proxy, say). `None` means the warehouse's own URL.
+    pub link_base_url: Option<String>,
     /// Lifetime of OAuth tokens minted at `/oidc/v1/token`.
     pub token_ttl: Duration,
     /// A session unused for this long is gone.
@@ -55,6 +58,7 @@ impl Default for WarehouseConfig {
             chunk_bytes: 16 * 1024 * 1024,
             inline_limit: 1024 * 1024,
             link_ttl: Duration::from_secs(900),
+            link_base_url: None,
             token_ttl: Duration::from_secs(3600),
             session_idle_timeout: Duration::from_secs(3600),
             result_retention: Duration::from_secs(3600),

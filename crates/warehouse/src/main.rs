@@ -43,6 +43,10 @@ struct Cli {
     /// Lifetime of external links, in seconds.
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     link_ttl: u64,
+    /// Base URL external links point at (e.g. a TCP proxy in front of this warehouse).
+    /// Default: the warehouse's own URL.
+    #[arg(long, value_name = "URL")]
+    link_base_url: Option<String>,
     /// Lifetime of OAuth tokens minted at /oidc/v1/token, in seconds.
     #[arg(long, default_value_t = 3600, value_name = "SECS")]
     token_ttl: u64,
@@ -89,6 +93,7 @@ impl Cli {
             chunk_bytes: self.chunk_bytes,
             inline_limit: self.inline_limit,
             link_ttl: Duration::from_secs(self.link_ttl),
+            link_base_url: self.link_base_url,
             token_ttl: Duration::from_secs(self.token_ttl),
             session_idle_timeout: Duration::from_secs(self.session_idle_timeout),
             result_retention: Duration::from_secs(self.result_retention),

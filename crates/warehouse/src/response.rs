@@ -112,7 +112,7 @@ fn inline_chunk(chunk: &Chunk) -> Value {
 }
 
 fn link(state: &AppState, id: &str, result: &ResultSet, chunk: &Chunk) -> Value {
-    let minted = state.links.mint(&state.base_url, id, chunk.index);
+    let minted = state.links.mint(&state.link_base_url, id, chunk.index);
     let mut v = json!({
         "chunk_index": chunk.index,
         "row_offset": chunk.row_offset,

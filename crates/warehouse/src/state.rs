@@ -13,8 +13,10 @@ use crate::statements::StatementStore;
 
 pub struct AppState {
     pub config: WarehouseConfig,
-    /// `https://host:port` (or `http://`), used to mint links and discovery URLs.
+    /// `https://host:port` (or `http://`), used for discovery URLs.
     pub base_url: String,
+    /// Where external links point: `base_url` unless configured otherwise.
+    pub link_base_url: String,
     pub warehouse_id: String,
     pub tokens: TokenStore,
     pub sessions: SessionStore,

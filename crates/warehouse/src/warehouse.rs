@@ -182,6 +182,7 @@ impl Warehouse {
             "oauth_client_secret": c.oauth_client_secret,
             "token_ttl_secs": c.token_ttl.as_secs(),
             "link_ttl_secs": c.link_ttl.as_secs(),
+            "link_base_url": self.state.link_base_url,
             "session_idle_timeout_secs": c.session_idle_timeout.as_secs(),
             "result_retention_secs": c.result_retention.as_secs(),
             "chunk_rows": c.chunk_rows,
@@ -301,6 +302,10 @@ async fn boot(
     let engine = Engine::new(&config).await.map_err(StartError::Engine)?;
     let state = Arc::new(AppState {
         base_url: url.clone(),
+        link_base_url: config
+            .link_base_url
+            .as_deref()
+            .map_or_else(|| url.clone(), |u| u.trim_end_matches('/').to_string()),
         warehouse_id: random_hex(8),
         tokens: TokenStore::new(config.tokens.clone(), format!("{url}/oidc")),
         sessions: SessionStore::new(config.session_idle_timeout),

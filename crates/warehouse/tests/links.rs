@@ -315,3 +315,25 @@ async fn chunk_bytes_splits_wide_results() {
     }
     assert_eq!(rows(&h.collect_arrow(&r.body).await), 5000);
 }
+
+#[tokio::test]
+async fn links_point_at_the_configured_base_url() {
+    let h = Harness::with(WarehouseConfig {
+        link_base_url: Some("https://127.0.0.1:1/".to_string()),
+        ..small_chunks()
+    })
+    .await;
+    let link = h.first_link("SELECT id FROM range(10)").await;
+    let url = link["external_link"].as_str().unwrap();
+    let path = url
+        .strip_prefix("https://127.0.0.1:1/blob/")
+        .unwrap_or_else(|| panic!("link does not start with the configured base: {url}"));
+    let direct = h.url(&format!("/blob/{path}"));
+    let resp = h.http.get(direct).send().await.unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "the signature covers the path, not the host"
+    );
+    assert_eq!(rows(&decode_arrow(&resp.bytes().await.unwrap(), false)), 10);
+}

@@ -14,5 +14,8 @@ git diff --exit-code -- index.d.ts || { echo "index.d.ts drifted from the bindin
 # Also builds the sluice-warehouse binary the TypeScript tests start (cargo builds a package's
 # binaries for its integration tests), so DataFusion compiles once, not twice.
 cargo test --workspace
+# The TCP fault tests run through toxiproxy-server, installed once into a cache outside the clone.
+SLUICE_TOXIPROXY_BIN="$(bash scripts/toxiproxy.sh)"
+export SLUICE_TOXIPROXY_BIN
 # The reliability suite runs too, with a short soak (npm run test:reliability takes longer ones).
 SLUICE_SOAK_SECONDS="${SLUICE_SOAK_SECONDS:-15}" node --test --test-concurrency=1 .build-test/__test__/ .build-test/reliability/

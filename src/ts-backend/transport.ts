@@ -114,21 +114,16 @@ export class Transport {
           markConnected();
           return;
         }
+        // A connection that never completes is a timeout (as in the kernel), yet nothing was sent.
         connectTimer = setTimeout(
           () =>
-            fail(new TransportFailure('connect', `could not connect within ${this.options.connectTimeoutMs} ms`, true)),
+            fail(new TransportFailure('timeout', `could not connect within ${this.options.connectTimeoutMs} ms`, true)),
           this.options.connectTimeoutMs,
         );
         socket.once(isHttps ? 'secureConnect' : 'connect', markConnected);
       });
       outgoing.setTimeout(this.options.requestTimeoutMs, () =>
-        fail(
-          new TransportFailure(
-            connected ? 'timeout' : 'connect',
-            `no answer within ${this.options.requestTimeoutMs} ms`,
-            !connected,
-          ),
-        ),
+        fail(new TransportFailure('timeout', `no answer within ${this.options.requestTimeoutMs} ms`, !connected)),
       );
       outgoing.on('error', (e) => {
         // Once connected, the request may have reached the server (even on a reused socket that

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::{Auth, ClientCredentials, Source};
 use crate::config::{AuthConfig, Config};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{build_client, ApiClient};
+use crate::http::{build_client, ApiClient, ClientKind};
 use crate::retry::Operation;
 use crate::statement::Statement;
 use crate::wire::{CreateSessionRequest, CreateSessionResponse};
@@ -40,9 +40,8 @@ impl Connection {
         config.validate()?;
         let base = config.base_url()?;
         let warehouse_id = config.warehouse_id()?;
-        let http = build_client(&config, true)?;
-        // Downloads never follow redirects: a pre-signed URL must not lead to another host.
-        let downloads = build_client(&config, false)?;
+        let http = build_client(&config, ClientKind::Api)?;
+        let downloads = build_client(&config, ClientKind::Downloads)?;
         let source = match &config.auth {
             AuthConfig::Token(t) => Source::Static(t.clone()),
             AuthConfig::Provider(p) => Source::Refreshable(p.clone()),

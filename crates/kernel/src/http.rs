@@ -17,18 +17,30 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::retry::{parse_retry_after, Failure, Operation, RetryPolicy};
 use crate::wire::PlatformError;
 
-/// Builds the reqwest client used for API calls (and, without default auth, for downloads).
-pub(crate) fn build_client(config: &Config, follow_redirects: bool) -> Result<reqwest::Client> {
+/// What an HTTP client is for.
+pub(crate) enum ClientKind {
+    /// API calls: redirects followed.
+    Api,
+    /// Pre-signed links: never redirected (a link must not lead to another host), and over
+    /// HTTP/1.1, one connection per parallel download. Multiplexed on one HTTP/2 connection,
+    /// downloads share its bandwidth and queue behind each other, so on a slow link a stream can
+    /// wait past the read timeout for its first byte, and one stalled connection stalls them all.
+    Downloads,
+}
+
+/// Builds the reqwest client used for API calls or (without default auth) for downloads.
+pub(crate) fn build_client(config: &Config, kind: ClientKind) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .user_agent(config.user_agent.clone())
         .connect_timeout(config.connect_timeout)
         .read_timeout(config.request_timeout)
-        .pool_idle_timeout(Duration::from_secs(60))
-        .redirect(if follow_redirects {
-            reqwest::redirect::Policy::limited(5)
-        } else {
-            reqwest::redirect::Policy::none()
-        });
+        .pool_idle_timeout(Duration::from_secs(60));
+    builder = match kind {
+        ClientKind::Api => builder.redirect(reqwest::redirect::Policy::limited(5)),
+        ClientKind::Downloads => builder
+            .redirect(reqwest::redirect::Policy::none())
+            .http1_only(),
+    };
     if let Some(pem) = &config.ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
             Error::invalid_argument(format!("the CA certificate is not valid PEM: {e}"))

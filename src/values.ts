@@ -213,6 +213,20 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
   }
 }
 
+/**
+ * One column's values for row assembly. A null-free numeric column is read straight from its
+ * typed array (BIGINT gives bigint, the others number, as the policy says): copying it into an
+ * array first doubles the allocations, and allocation is what row building spends its time on.
+ */
+function columnValues(data: Data, policy: ValuePolicy): ArrayLike<unknown> {
+  const typeId = data.type.typeId;
+  if ((typeId === Type.Int || typeId === Type.Float) && data.nullCount === 0) {
+    const values = data.values as Int32Array | BigInt64Array | Float64Array;
+    return values.subarray(data.offset, data.offset + data.length);
+  }
+  return decodeData(data, policy);
+}
+
 /** Unique keys for row objects: a repeated column name gets a `_2`, `_3`, ... suffix. */
 export function rowKeys(names: readonly string[]): string[] {
   const seen = new Map<string, number>();
@@ -228,7 +242,7 @@ export function rowKeys(names: readonly string[]): string[] {
   });
 }
 
-type RowBuilder = (columns: unknown[][], i: number) => Record<string, unknown>;
+type RowBuilder = (columns: ArrayLike<unknown>[], i: number) => Record<string, unknown>;
 
 const builders = new Map<string, RowBuilder>();
 
@@ -279,7 +293,7 @@ export function batchRows(
   mode: 'object' | 'array',
   policy: ValuePolicy,
 ): unknown[] {
-  const columns = batch.data.children.map((child) => decodeData(child, policy));
+  const columns = batch.data.children.map((child) => columnValues(child, policy));
   const n = batch.numRows;
   const rows = new Array<unknown>(n);
   const width = columns.length;

@@ -14,6 +14,7 @@ export interface Measurement {
   rows: number;
   bytes: number;
   latenciesMs?: number[];
+  fetchMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     rows: moved.rows,
     bytes: moved.bytes,
     latenciesMs: moved.latenciesMs,
+    fetchMs: moved.fetchMs,
   };
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 }

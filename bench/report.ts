@@ -14,6 +14,8 @@ export interface Summary {
   rowsPerSec: number;
   mbPerSec: number;
   p50LatencyMs?: number;
+  /** Median time from execute resolving to the last row, for workloads that read one result. */
+  fetchMs?: number;
 }
 
 export function median(values: number[]): number {
@@ -39,6 +41,7 @@ export function summarize(description: string, runs: Measurement[]): Summary {
     rowsPerSec: rows / (wallMs / 1000),
     mbPerSec: bytes / 1e6 / (wallMs / 1000),
     p50LatencyMs: latencies.length ? median(latencies) : undefined,
+    fetchMs: runs.every((r) => r.fetchMs !== undefined) ? median(runs.map((r) => r.fetchMs ?? 0)) : undefined,
   };
 }
 
@@ -89,10 +92,12 @@ export function markdown(summaries: Summary[], machine: string, date: string): s
     `Measured ${date} on ${machine}, with \`npm run bench\`. Each figure is the median of the runs`,
     'shown; every run is a fresh Node process, so peak RSS and CPU time belong to that run. The',
     'ratio is native / ts for throughput and ts / native for time, both measured in this run:',
-    'above 1 means the native backend is better.',
+    'above 1 means the native backend is better. Wall time includes the warehouse computing the',
+    "result; fetch time starts when `execute` resolves, so it is the driver's own work on a",
+    'finished result (downloads, decoding, building rows), and the fetch ratio compares just that.',
     '',
-    '| workload | backend | runs | wall ms | rows/s | MB/s (Arrow) | p50 latency ms | CPU ms | peak RSS MiB | ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| workload | backend | runs | wall ms | rows/s | MB/s (Arrow) | p50 latency ms | fetch ms | CPU ms | peak RSS MiB | ratio | fetch ratio |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [name, pair] of byWorkload) {
     const native = pair.find((s) => s.backend === 'native');
@@ -105,10 +110,12 @@ export function markdown(summaries: Summary[], machine: string, date: string): s
               : ts.wallMs / native.wallMs
             ).toFixed(2)
           : '';
+      const fetchRatio =
+        s.backend === 'native' && native?.fetchMs && ts?.fetchMs ? (ts.fetchMs / native.fetchMs).toFixed(2) : '';
       lines.push(
         `| ${name} | ${s.backend} | ${s.runs} | ${s.wallMs.toFixed(0)} | ${fmt(s.rowsPerSec, 2)} | ${
           s.mbPerSec ? s.mbPerSec.toFixed(0) : ''
-        } | ${s.p50LatencyMs?.toFixed(2) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} |`,
+        } | ${s.p50LatencyMs?.toFixed(2) ?? ''} | ${s.fetchMs?.toFixed(0) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} | ${fetchRatio} |`,
       );
     }
   }

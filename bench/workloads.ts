@@ -11,6 +11,11 @@ export interface Moved {
   bytes: number;
   /** Per-operation latencies, for workloads made of many small operations. */
   latenciesMs?: number[];
+  /**
+   * Time from `execute` resolving to the last row: the client's own work on a finished result
+   * (downloads, decoding, building rows), without the warehouse computing it.
+   */
+  fetchMs?: number;
 }
 
 export interface Workload {
@@ -27,23 +32,27 @@ async function rowsOf(options: ConnectOptions, sql: string): Promise<Moved> {
   const connection = await connect(options);
   const cursor = connection.cursor();
   await cursor.execute(sql);
+  const fetching = performance.now();
   const rows = await cursor.fetchall();
+  const fetchMs = performance.now() - fetching;
   await connection.close();
-  return { rows: rows.length, bytes: 0 };
+  return { rows: rows.length, bytes: 0, fetchMs };
 }
 
 async function arrowOf(options: ConnectOptions, sql: string): Promise<Moved> {
   const connection = await connect(options);
   const cursor = connection.cursor();
   await cursor.execute(sql);
+  const fetching = performance.now();
   let rows = 0;
   let bytes = 0;
   for await (const batch of cursor.arrowBatches()) {
     rows += batch.numRows;
     for (const child of batch.data.children) bytes += dataBytes(child);
   }
+  const fetchMs = performance.now() - fetching;
   await connection.close();
-  return { rows, bytes };
+  return { rows, bytes, fetchMs };
 }
 
 function dataBytes(data: import('apache-arrow').Data): number {

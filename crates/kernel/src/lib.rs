@@ -21,7 +21,7 @@ pub use config::{AuthConfig, Config, PollConfig, ResultConfig};
 pub use connection::Connection;
 pub use error::{Error, ErrorCode, Result};
 pub use metadata::{CatalogRow, ColumnRow, SchemaRow, TableRow};
-pub use results::{encode_ipc, Chunk};
+pub use results::{encode_ipc, Chunk, ResultMemory};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use statement::{Disposition, ExecuteOptions, ResultFormat, ResultInfo, Statement};

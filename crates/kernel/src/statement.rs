@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connection::{is_session_gone, ConnInner};
 use crate::error::{Error, ErrorCode, Result};
-use crate::results::{Chunk, ResultStream, StreamContext};
+use crate::results::{Chunk, ResultMemory, ResultStream, StreamContext};
 use crate::retry::Operation;
 use crate::sql_error::statement_failure;
 use crate::wire::{ColumnInfo, ExecuteRequest, ParameterItem, StatementResponse, StatementState};
@@ -88,6 +88,8 @@ pub struct Statement {
     settled: Arc<AtomicBool>,
     closed: AtomicBool,
     results: Mutex<Option<ResultStream>>,
+    /// The budget of the current result, readable while a fetch holds `results`.
+    memory: SyncMutex<Option<ResultMemory>>,
 }
 
 impl Statement {
@@ -99,6 +101,7 @@ impl Statement {
             settled: Arc::new(AtomicBool::new(false)),
             closed: AtomicBool::new(false),
             results: Mutex::new(None),
+            memory: SyncMutex::new(None),
         }
     }
 
@@ -207,6 +210,7 @@ impl Statement {
             truncated: manifest.truncated.unwrap_or(false),
             schema: stream.manifest_schema(),
         };
+        *self.memory.lock().expect("result memory lock") = Some(stream.memory());
         *self.results.lock().await = Some(stream);
         Ok(info)
     }
@@ -324,10 +328,21 @@ impl Statement {
         stream.next_batch().await
     }
 
+    /// The memory budget of the current result and the bytes it holds now (see `ResultMemory`);
+    /// `None` before the first successful execute.
+    pub fn result_memory(&self) -> Option<ResultMemory> {
+        self.memory.lock().expect("result memory lock").clone()
+    }
+
     /// Stops local work at once and asks the server to cancel. Returns without waiting for any
-    /// in-flight fetch.
+    /// in-flight fetch; buffered results are freed here, or by that fetch as it returns.
     pub fn cancel(&self) {
         self.cancel.cancel();
+        if let Ok(mut results) = self.results.try_lock() {
+            if let Some(stream) = results.as_mut() {
+                stream.cancel();
+            }
+        }
         self.cancel_on_server();
     }
 

@@ -2,19 +2,43 @@
 //! it without copying. The binding hands the bytes to JavaScript as they are; Rust callers use
 //! the batches.
 
+use std::sync::{Arc, Mutex};
+
 use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::StreamDecoder;
 use arrow_ipc::writer::StreamWriter;
 use arrow_schema::SchemaRef;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::{Error, Result};
+
+/// The budget bytes held for one chunk's memory. Every clone gives them back when dropped, so
+/// they return to the budget as soon as the first holder lets go: the chunk (its memory freed, or
+/// handed over as IPC bytes) or the stream (the consumer asked for the next chunk).
+#[derive(Clone)]
+pub(crate) struct Reservation(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+
+impl Reservation {
+    pub(crate) fn new(permit: OwnedSemaphorePermit) -> Self {
+        Reservation(Arc::new(Mutex::new(Some(permit))))
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Ok(mut permit) = self.0.lock() {
+            permit.take();
+        }
+    }
+}
 
 pub struct Chunk {
     pub index: i64,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
     ipc: Option<Buffer>,
+    reservation: Option<Reservation>,
 }
 
 impl std::fmt::Debug for Chunk {
@@ -68,6 +92,7 @@ impl Chunk {
             schema,
             batches,
             ipc: Some(whole),
+            reservation: None,
         })
     }
 
@@ -77,7 +102,18 @@ impl Chunk {
             schema,
             batches,
             ipc: None,
+            reservation: None,
         }
+    }
+
+    pub(crate) fn with_reservation(mut self, reservation: Reservation) -> Chunk {
+        self.reservation = Some(reservation);
+        self
+    }
+
+    /// A handle on the chunk's budget bytes: dropping it gives them back.
+    pub(crate) fn reservation(&self) -> Option<Reservation> {
+        self.reservation.clone()
     }
 
     pub fn row_count(&self) -> usize {
@@ -92,12 +128,14 @@ impl Chunk {
     }
 
     /// The chunk as one Arrow IPC stream. Without copying when the chunk arrived as IPC and
-    /// nothing else holds its memory; encoded otherwise.
+    /// nothing else holds its memory; encoded otherwise. The bytes leave the result's memory
+    /// budget: they are the caller's from then on.
     pub fn into_ipc(self) -> Result<Vec<u8>> {
         let Chunk {
             schema,
             batches,
             ipc,
+            reservation: _reservation,
             ..
         } = self;
         match ipc {

@@ -15,10 +15,11 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use base64::Engine;
 use futures::stream::{FuturesOrdered, StreamExt};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use chunk::Reservation;
 pub use chunk::{encode_ipc, Chunk};
 
 use crate::codec;
@@ -38,21 +39,49 @@ struct Plan {
     bytes: Option<i64>,
 }
 
-struct Loaded {
-    chunk: Chunk,
-    /// Budget bytes held while the chunk is buffered.
-    permit: OwnedSemaphorePermit,
+/// The memory budget of one result, readable while a reader holds the stream.
+///
+/// A chunk's decoded size (the manifest's `byte_count`) is reserved before its download starts
+/// and stays reserved while the bytes exist in the stream: downloading and decoding, queued, and
+/// handed to the consumer until it drops the chunk, turns it into IPC bytes, or asks for the
+/// next one. Cancel and close give everything back once the memory is actually freed.
+#[derive(Clone)]
+pub struct ResultMemory {
+    semaphore: Arc<Semaphore>,
+    budget: usize,
+}
+
+impl ResultMemory {
+    fn new(budget: usize) -> Self {
+        let budget = budget.clamp(1, Semaphore::MAX_PERMITS);
+        ResultMemory {
+            semaphore: Arc::new(Semaphore::new(budget)),
+            budget,
+        }
+    }
+
+    /// The budget in bytes.
+    pub fn budget_bytes(&self) -> usize {
+        self.budget
+    }
+
+    /// Bytes of the result currently reserved in the budget; 0 once it is consumed, cancelled or
+    /// closed and its memory freed.
+    pub fn reserved_bytes(&self) -> usize {
+        self.budget - self.semaphore.available_permits()
+    }
 }
 
 pub struct ResultStream {
     statement_id: String,
     schema: SchemaRef,
-    rx: mpsc::UnboundedReceiver<Result<Loaded>>,
+    rx: mpsc::UnboundedReceiver<Result<Chunk>>,
     task: JoinHandle<()>,
     cancel: CancellationToken,
+    memory: ResultMemory,
     current: std::collections::VecDeque<RecordBatch>,
-    /// Budget held by the chunk whose batches `next_batch` is still handing out.
-    current_permit: Option<OwnedSemaphorePermit>,
+    /// Budget of the chunk last handed out (whole or batch by batch), given back on the next call.
+    current_reservation: Option<Reservation>,
     expected_rows: Option<i64>,
     delivered_rows: i64,
     finished: bool,
@@ -93,15 +122,24 @@ impl ResultStream {
             config: ctx.config.clone(),
             cancel: cancel.clone(),
         });
-        let task = tokio::spawn(produce(loader, plans, ctx.config, tx, cancel.clone()));
+        let memory = ResultMemory::new(ctx.config.memory_budget_bytes);
+        let task = tokio::spawn(produce(
+            loader,
+            plans,
+            ctx.config,
+            memory.clone(),
+            tx,
+            cancel.clone(),
+        ));
         ResultStream {
             statement_id: ctx.statement_id,
             schema,
             rx,
             task,
             cancel,
+            memory,
             current: Default::default(),
-            current_permit: None,
+            current_reservation: None,
             expected_rows: manifest.total_row_count,
             delivered_rows: 0,
             finished: false,
@@ -113,28 +151,37 @@ impl ResultStream {
         self.schema.clone()
     }
 
-    /// The next chunk in order, or `None` once every promised row was delivered. The chunk leaves
-    /// the budget when it is returned: its memory is the caller's from then on.
-    pub async fn next_chunk(&mut self) -> Result<Option<Chunk>> {
-        Ok(self.next_loaded().await?.map(|loaded| loaded.chunk))
+    /// The budget of this result and what it holds now.
+    pub fn memory(&self) -> ResultMemory {
+        self.memory.clone()
     }
 
-    async fn next_loaded(&mut self) -> Result<Option<Loaded>> {
+    /// The next chunk in order, or `None` once every promised row was delivered. The chunk stays
+    /// in the budget until it is dropped or turned into IPC bytes, or until the next call: a
+    /// chunk kept past that is the caller's memory.
+    pub async fn next_chunk(&mut self) -> Result<Option<Chunk>> {
+        self.current_reservation = None;
+        let chunk = self.next_loaded().await?;
+        self.current_reservation = chunk.as_ref().and_then(Chunk::reservation);
+        Ok(chunk)
+    }
+
+    async fn next_loaded(&mut self) -> Result<Option<Chunk>> {
         if self.finished {
             return Ok(None);
         }
         let received = tokio::select! {
             biased;
             _ = self.cancel.cancelled() => {
-                self.finished = true;
+                self.cancel();
                 return Err(Error::cancelled("the result stream was cancelled").with_statement_id(self.statement_id.clone()));
             }
             r = self.rx.recv() => r,
         };
         match received {
-            Some(Ok(loaded)) => {
-                self.delivered_rows += loaded.chunk.row_count() as i64;
-                Ok(Some(loaded))
+            Some(Ok(chunk)) => {
+                self.delivered_rows += chunk.row_count() as i64;
+                Ok(Some(chunk))
             }
             Some(Err(e)) => {
                 self.finished = true;
@@ -156,31 +203,32 @@ impl ResultStream {
         }
     }
 
-    /// The next record batch in order (Rust callers). The chunk's budget stays held until its
-    /// last batch has been handed out.
+    /// The next record batch in order (Rust callers). The chunk's budget stays held until the
+    /// call after its last batch.
     pub async fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         loop {
             if let Some(batch) = self.current.pop_front() {
                 return Ok(Some(batch));
             }
-            self.current_permit = None;
+            self.current_reservation = None;
             match self.next_loaded().await? {
-                Some(loaded) => {
-                    self.current.extend(loaded.chunk.batches);
-                    self.current_permit = Some(loaded.permit);
+                Some(chunk) => {
+                    self.current_reservation = chunk.reservation();
+                    self.current.extend(chunk.batches);
                 }
                 None => return Ok(None),
             }
         }
     }
 
-    /// Stops every download now and frees what was buffered.
+    /// Stops every download now and frees what was buffered. A decode already running on a
+    /// blocking thread finishes first; its budget returns when its memory is dropped.
     pub fn cancel(&mut self) {
         self.cancel.cancel();
         self.task.abort();
         self.finished = true;
         self.current.clear();
-        self.current_permit = None;
+        self.current_reservation = None;
         while self.rx.try_recv().is_ok() {}
     }
 }
@@ -229,17 +277,17 @@ fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Vec<Plan> {
 }
 
 /// Drives downloads ahead of the consumer: at most `max_concurrent_downloads` at once, each
-/// holding budget permits for its expected size until the consumer takes the chunk. Permits are
-/// taken in chunk order, so a later chunk can never starve the one the consumer waits for.
+/// reserving its decoded size in the budget before it starts (see `ResultMemory`). Reservations
+/// are taken in chunk order, so a later chunk can never starve the one the consumer waits for.
 async fn produce(
     loader: Arc<Loader>,
     plans: Vec<Plan>,
     config: ResultConfig,
-    tx: mpsc::UnboundedSender<Result<Loaded>>,
+    memory: ResultMemory,
+    tx: mpsc::UnboundedSender<Result<Chunk>>,
     cancel: CancellationToken,
 ) {
-    let budget = config.memory_budget_bytes.max(1);
-    let semaphore = Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS)));
+    let budget = memory.budget;
     let default_cost = budget / config.max_concurrent_downloads.max(1);
     let mut plans = plans.into_iter();
     let mut next = plans.next();
@@ -252,13 +300,14 @@ async fn produce(
         let cost = next
             .and_then(|p| p.bytes)
             .map_or(default_cost, |b| b.max(1) as usize)
-            .min(budget) as u32;
-        let acquire = semaphore.clone().acquire_many_owned(cost);
+            .min(budget)
+            .min(u32::MAX as usize) as u32;
+        let acquire = memory.semaphore.clone().acquire_many_owned(cost);
         tokio::select! {
             biased;
             _ = cancel.cancelled() => return,
             done = inflight.next(), if !inflight.is_empty() => {
-                let Some(result): Option<Result<Loaded>> = done else { continue };
+                let Some(result): Option<Result<Chunk>> = done else { continue };
                 let failed = result.is_err();
                 if tx.send(result).is_err() || failed {
                     return;
@@ -270,7 +319,7 @@ async fn produce(
                 next = plans.next();
                 let loader = loader.clone();
                 inflight.push_back(async move {
-                    loader.load(plan).await.map(|chunk| Loaded { chunk, permit })
+                    loader.load(plan, Reservation::new(permit)).await
                 });
             }
         }
@@ -289,8 +338,8 @@ struct Loader {
 }
 
 impl Loader {
-    async fn load(&self, plan: Plan) -> Result<Chunk> {
-        let chunk = self.fetch(plan).await?;
+    async fn load(&self, plan: Plan, reservation: Reservation) -> Result<Chunk> {
+        let chunk = self.fetch(plan, reservation).await?;
         self.links.forget(plan.index).await;
         if let Some(rows) = plan.rows {
             if chunk.row_count() as i64 != rows {
@@ -304,7 +353,7 @@ impl Loader {
         Ok(chunk)
     }
 
-    async fn fetch(&self, plan: Plan) -> Result<Chunk> {
+    async fn fetch(&self, plan: Plan, reservation: Reservation) -> Result<Chunk> {
         let mut refused = None;
         let mut attempt = 0u32;
         loop {
@@ -314,7 +363,9 @@ impl Loader {
                 .source(plan.index, refused.as_ref(), &self.cancel)
                 .await?;
             let link = match source {
-                ChunkSource::Inline(data) => return self.decode_inline(plan, &data).await,
+                ChunkSource::Inline(data) => {
+                    return self.decode_inline(plan, &data, reservation).await
+                }
                 ChunkSource::Link(link) => link,
             };
             let max_bytes = plan
@@ -327,7 +378,7 @@ impl Loader {
                 r = download::fetch(&self.downloads, &link, max_bytes) => r,
             };
             let error = match outcome {
-                Ok(body) => return self.decode_bytes(plan, body).await,
+                Ok(body) => return self.decode_bytes(plan, body, reservation).await,
                 Err(DownloadError::Fatal(e)) => return Err(e),
                 Err(DownloadError::Refused(status)) => {
                     refused = Some(link);
@@ -352,67 +403,91 @@ impl Loader {
         }
     }
 
-    async fn decode_inline(&self, plan: Plan, data: &ResultData) -> Result<Chunk> {
+    async fn decode_inline(
+        &self,
+        plan: Plan,
+        data: &ResultData,
+        reservation: Reservation,
+    ) -> Result<Chunk> {
         if let Some(attachment) = &data.attachment {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(attachment)
                 .map_err(|e| {
                     Error::data_loss(format!("the inline result is not valid base64: {e}"))
                 })?;
-            return self.decode_bytes(plan, bytes).await;
+            return self.decode_bytes(plan, bytes, reservation).await;
         }
         let rows = data.data_array.as_deref().unwrap_or(&[]);
         let batch = json::rows_to_batch(&self.columns, rows)?;
-        Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
+        Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch])
+            .with_reservation(reservation))
     }
 
-    /// Decompression and decoding run off the async workers so downloads keep flowing.
-    async fn decode_bytes(&self, plan: Plan, body: Vec<u8>) -> Result<Chunk> {
+    /// Decompression and decoding run off the async workers so downloads keep flowing. The
+    /// reservation travels with the bytes: a decode still running when the stream is cancelled
+    /// holds its budget until its memory is dropped.
+    async fn decode_bytes(
+        &self,
+        plan: Plan,
+        body: Vec<u8>,
+        reservation: Reservation,
+    ) -> Result<Chunk> {
         let lz4 = self.lz4;
         let format = self.format.clone();
         let columns = self.columns.clone();
         tokio::task::spawn_blocking(move || -> Result<Chunk> {
-            let bytes = if lz4 {
-                let hint = plan.bytes.filter(|b| *b > 0).map(|b| b as usize);
-                // The compressed body is freed before the decoded one is read.
-                codec::lz4_frames_sized(&body, hint)?
-            } else {
-                body
-            };
-            match format.as_str() {
-                "JSON_ARRAY" => {
-                    let rows: Vec<Vec<Option<String>>> =
-                        serde_json::from_slice(&bytes).map_err(|e| {
-                            Error::data_loss(format!(
-                                "result chunk {} is not a JSON array of rows: {e}",
-                                plan.index
-                            ))
-                        })?;
-                    let batch = json::rows_to_batch(&columns, &rows)?;
-                    Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
-                }
-                // Only the first CSV chunk carries the header row.
-                "CSV" => {
-                    let rows = csv_rows(&bytes, plan.index == 0, plan.index)?;
-                    let batch = json::rows_to_batch(&columns, &rows)?;
-                    Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
-                }
-                _ => {
-                    if let Some(expected) = plan.bytes {
-                        if expected > 0 && bytes.len() as i64 != expected {
-                            return Err(Error::data_loss(format!(
-                                "result chunk {} is {} bytes but the manifest promised {expected}",
-                                plan.index,
-                                bytes.len()
-                            )));
-                        }
-                    }
-                    Chunk::from_ipc(plan.index, bytes)
-                }
-            }
+            decode(plan, body, lz4, &format, &columns).map(|c| c.with_reservation(reservation))
         })
         .await
         .map_err(|e| Error::internal(format!("result decoding stopped: {e}")))?
+    }
+}
+
+fn decode(
+    plan: Plan,
+    body: Vec<u8>,
+    lz4: bool,
+    format: &str,
+    columns: &[ColumnInfo],
+) -> Result<Chunk> {
+    let bytes = if lz4 {
+        let hint = plan.bytes.filter(|b| *b > 0).map(|b| b as usize);
+        let decoded = codec::lz4_frames_sized(&body, hint)?;
+        // The compressed body goes before the decoded one is read.
+        drop(body);
+        decoded
+    } else {
+        body
+    };
+    match format {
+        "JSON_ARRAY" => {
+            let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&bytes).map_err(|e| {
+                Error::data_loss(format!(
+                    "result chunk {} is not a JSON array of rows: {e}",
+                    plan.index
+                ))
+            })?;
+            let batch = json::rows_to_batch(columns, &rows)?;
+            Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
+        }
+        // Only the first CSV chunk carries the header row.
+        "CSV" => {
+            let rows = csv_rows(&bytes, plan.index == 0, plan.index)?;
+            let batch = json::rows_to_batch(columns, &rows)?;
+            Ok(Chunk::from_batches(plan.index, batch.schema(), vec![batch]))
+        }
+        _ => {
+            if let Some(expected) = plan.bytes {
+                if expected > 0 && bytes.len() as i64 != expected {
+                    return Err(Error::data_loss(format!(
+                        "result chunk {} is {} bytes but the manifest promised {expected}",
+                        plan.index,
+                        bytes.len()
+                    )));
+                }
+            }
+            Chunk::from_ipc(plan.index, bytes)
+        }
     }
 }
 

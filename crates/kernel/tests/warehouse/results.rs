@@ -114,9 +114,10 @@ async fn links_that_expire_while_the_consumer_pauses_are_refreshed_once_each() {
     .unwrap();
     assert_eq!(ids, (0..40_000).collect::<Vec<_>>());
     let c = wh.counters();
-    // Chunks 0 and 1 download at once; chunks 2 and 3 wait for the consumer past their links'
-    // one-second lifetime, and each gets exactly one fresh link before its download.
-    assert_eq!(c.chunk_link_fetches, 2);
+    // Chunk 0 downloads at once; the consumer holds it (and so the whole budget) through its
+    // pause, so chunks 1, 2 and 3 wait past their links' one-second lifetime, and each gets
+    // exactly one fresh link before its download.
+    assert_eq!(c.chunk_link_fetches, 3);
     assert_eq!(c.requests_with("download", 200), 4);
     assert_eq!(
         c.requests_with("download", 403),
@@ -349,4 +350,80 @@ async fn every_format_and_disposition_delivers_every_row_in_order() {
         assert_eq!(ids.iter().sum::<i64>(), expected_sum, "{what}");
     }
     wh.shutdown().await;
+}
+
+/// How a test stops a result mid-stream.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// `cancel()` while no fetch is running: the buffered chunks are freed by `cancel` itself.
+    CancelIdle,
+    /// `cancel()` while a fetch waits for a slow download: that fetch frees them as it returns.
+    CancelDuringFetch,
+    Close,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_or_close_in_the_middle_of_a_large_result_stops_downloads_and_frees_the_budget() {
+    for stop in [Stop::CancelIdle, Stop::CancelDuringFetch, Stop::Close] {
+        let wh = start(chunked(10_000)).await;
+        let mut config = token_config(&wh);
+        config.results.max_concurrent_downloads = 4;
+        // About five of the ~80 kB chunks.
+        config.results.memory_budget_bytes = 400_000;
+        let conn = Connection::open(config).await.unwrap();
+        let statement = Arc::new(conn.statement().unwrap());
+        statement
+            .execute("SELECT id FROM range(1000000)", ExecuteOptions::default())
+            .await
+            .unwrap();
+        let memory = statement.result_memory().expect("a result");
+        assert_eq!(memory.budget_bytes(), 400_000);
+        for _ in 0..2 {
+            statement.next_batch().await.unwrap().expect("a batch");
+        }
+        // Downloads crawl from now on, so some are in flight when the stream stops.
+        wh.admin().throttle_downloads(Some(200_000));
+        let held = memory.reserved_bytes();
+        assert!(
+            held > 0 && held <= 400_000,
+            "{stop:?}: the stream holds chunks within its budget: {held}"
+        );
+        match stop {
+            Stop::CancelIdle => statement.cancel(),
+            Stop::CancelDuringFetch => {
+                let reader = statement.clone();
+                let pending = tokio::spawn(async move {
+                    while reader.next_batch().await?.is_some() {}
+                    Ok::<(), sluice_kernel::Error>(())
+                });
+                // The reader empties the queue, then waits on the crawling downloads.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                statement.cancel();
+                let err = tokio::time::timeout(Duration::from_secs(10), pending)
+                    .await
+                    .expect("the pending fetch returns")
+                    .unwrap()
+                    .unwrap_err();
+                assert_eq!(err.code, ErrorCode::Cancelled, "{stop:?}: {err}");
+            }
+            Stop::Close => statement.close().await.unwrap(),
+        }
+        eventually("the budget to be given back", || {
+            memory.reserved_bytes() == 0
+        })
+        .await;
+        let downloads = wh.counters().requests_on("download");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            wh.counters().requests_on("download"),
+            downloads,
+            "{stop:?}: no download starts after the stop"
+        );
+        assert!(
+            downloads < 100,
+            "{stop:?}: only some of the 100 chunks were fetched: {downloads}"
+        );
+        assert_eq!(memory.reserved_bytes(), 0, "{stop:?}");
+        wh.shutdown().await;
+    }
 }

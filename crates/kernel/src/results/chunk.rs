@@ -23,6 +23,16 @@ impl Reservation {
     pub(crate) fn new(permit: OwnedSemaphorePermit) -> Self {
         Reservation(Arc::new(Mutex::new(Some(permit))))
     }
+
+    /// Gives `bytes` of the reservation back (a compressed body that was freed).
+    pub(crate) fn shrink(&self, bytes: usize) {
+        if let Ok(mut permit) = self.0.lock() {
+            if let Some(permit) = permit.as_mut() {
+                let bytes = bytes.min(permit.num_permits());
+                drop(permit.split(bytes));
+            }
+        }
+    }
 }
 
 impl Drop for Reservation {

@@ -91,6 +91,16 @@ impl LinkCache {
         })
     }
 
+    /// The size of the chunk's download when a link to it is known (for LZ4, the compressed
+    /// size). Never waits: the lock can be held across a link fetch that only the caller's own
+    /// loop drives, so a busy cache answers "unknown".
+    pub fn download_size(&self, chunk: i64) -> Option<usize> {
+        match self.known.try_lock().ok()?.get(&chunk)? {
+            ChunkSource::Link(link) => link.byte_count.and_then(|n| usize::try_from(n).ok()),
+            ChunkSource::Inline(_) => None,
+        }
+    }
+
     /// Drops what is held for a consumed chunk so links and inline data do not pile up.
     pub async fn forget(&self, chunk: i64) {
         self.known.lock().await.remove(&chunk);

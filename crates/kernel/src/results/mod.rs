@@ -41,10 +41,12 @@ struct Plan {
 
 /// The memory budget of one result, readable while a reader holds the stream.
 ///
-/// A chunk's decoded size (the manifest's `byte_count`) is reserved before its download starts
-/// and stays reserved while the bytes exist in the stream: downloading and decoding, queued, and
-/// handed to the consumer until it drops the chunk, turns it into IPC bytes, or asks for the
-/// next one. Cancel and close give everything back once the memory is actually freed.
+/// A chunk's decoded size (the manifest's `byte_count`) is reserved before its download starts,
+/// plus its compressed size when the chunk is LZ4 and its link states it, since both exist while
+/// it is decompressed; the compressed part is given back when that body is freed. The rest stays
+/// reserved while the bytes exist in the stream: decoded, queued, and handed to the consumer
+/// until it drops the chunk, turns it into IPC bytes, or asks for the next one. Cancel and close
+/// give everything back once the memory is actually freed.
 #[derive(Clone)]
 pub struct ResultMemory {
     semaphore: Arc<Semaphore>,
@@ -297,9 +299,14 @@ async fn produce(
             return;
         }
         let may_start = next.is_some() && inflight.len() < config.max_concurrent_downloads;
+        let compressed = match next {
+            Some(plan) if loader.lz4 => loader.links.download_size(plan.index),
+            _ => None,
+        };
         let cost = next
             .and_then(|p| p.bytes)
             .map_or(default_cost, |b| b.max(1) as usize)
+            .saturating_add(compressed.unwrap_or(0))
             .min(budget)
             .min(u32::MAX as usize) as u32;
         let acquire = memory.semaphore.clone().acquire_many_owned(cost);
@@ -318,8 +325,9 @@ async fn produce(
                 let plan = next.take().expect("a plan is pending");
                 next = plans.next();
                 let loader = loader.clone();
+                let compressed = compressed.unwrap_or(0).min(permit.num_permits() - 1);
                 inflight.push_back(async move {
-                    loader.load(plan, Reservation::new(permit)).await
+                    loader.load(plan, Reservation::new(permit), compressed).await
                 });
             }
         }
@@ -338,8 +346,9 @@ struct Loader {
 }
 
 impl Loader {
-    async fn load(&self, plan: Plan, reservation: Reservation) -> Result<Chunk> {
-        let chunk = self.fetch(plan, reservation).await?;
+    /// `compressed`: the part of the reservation that is for the compressed body.
+    async fn load(&self, plan: Plan, reservation: Reservation, compressed: usize) -> Result<Chunk> {
+        let chunk = self.fetch(plan, reservation, compressed).await?;
         self.links.forget(plan.index).await;
         if let Some(rows) = plan.rows {
             if chunk.row_count() as i64 != rows {
@@ -353,7 +362,12 @@ impl Loader {
         Ok(chunk)
     }
 
-    async fn fetch(&self, plan: Plan, reservation: Reservation) -> Result<Chunk> {
+    async fn fetch(
+        &self,
+        plan: Plan,
+        reservation: Reservation,
+        compressed: usize,
+    ) -> Result<Chunk> {
         let mut refused = None;
         let mut attempt = 0u32;
         loop {
@@ -364,7 +378,8 @@ impl Loader {
                 .await?;
             let link = match source {
                 ChunkSource::Inline(data) => {
-                    return self.decode_inline(plan, &data, reservation).await
+                    reservation.shrink(compressed);
+                    return self.decode_inline(plan, &data, reservation).await;
                 }
                 ChunkSource::Link(link) => link,
             };
@@ -378,7 +393,7 @@ impl Loader {
                 r = download::fetch(&self.downloads, &link, max_bytes) => r,
             };
             let error = match outcome {
-                Ok(body) => return self.decode_bytes(plan, body, reservation).await,
+                Ok(body) => return self.decode_bytes(plan, body, reservation, compressed).await,
                 Err(DownloadError::Fatal(e)) => return Err(e),
                 Err(DownloadError::Refused(status)) => {
                     refused = Some(link);
@@ -415,7 +430,7 @@ impl Loader {
                 .map_err(|e| {
                     Error::data_loss(format!("the inline result is not valid base64: {e}"))
                 })?;
-            return self.decode_bytes(plan, bytes, reservation).await;
+            return self.decode_bytes(plan, bytes, reservation, 0).await;
         }
         let rows = data.data_array.as_deref().unwrap_or(&[]);
         let batch = json::rows_to_batch(&self.columns, rows)?;
@@ -431,12 +446,15 @@ impl Loader {
         plan: Plan,
         body: Vec<u8>,
         reservation: Reservation,
+        compressed: usize,
     ) -> Result<Chunk> {
         let lz4 = self.lz4;
         let format = self.format.clone();
         let columns = self.columns.clone();
         tokio::task::spawn_blocking(move || -> Result<Chunk> {
-            decode(plan, body, lz4, &format, &columns).map(|c| c.with_reservation(reservation))
+            let freed = || reservation.shrink(compressed);
+            decode(plan, body, lz4, &format, &columns, freed)
+                .map(|c| c.with_reservation(reservation))
         })
         .await
         .map_err(|e| Error::internal(format!("result decoding stopped: {e}")))?
@@ -449,12 +467,14 @@ fn decode(
     lz4: bool,
     format: &str,
     columns: &[ColumnInfo],
+    body_freed: impl FnOnce(),
 ) -> Result<Chunk> {
     let bytes = if lz4 {
         let hint = plan.bytes.filter(|b| *b > 0).map(|b| b as usize);
         let decoded = codec::lz4_frames_sized(&body, hint)?;
         // The compressed body goes before the decoded one is read.
         drop(body);
+        body_freed();
         decoded
     } else {
         body

@@ -176,6 +176,7 @@ impl ResultStream {
             biased;
             _ = self.cancel.cancelled() => {
                 self.cancel();
+                self.finished = true;
                 return Err(Error::cancelled("the result stream was cancelled").with_statement_id(self.statement_id.clone()));
             }
             r = self.rx.recv() => r,
@@ -224,11 +225,11 @@ impl ResultStream {
     }
 
     /// Stops every download now and frees what was buffered. A decode already running on a
-    /// blocking thread finishes first; its budget returns when its memory is dropped.
+    /// blocking thread finishes first; its budget returns when its memory is dropped. The next
+    /// fetch answers Cancelled, so a cancelled result never looks complete.
     pub fn cancel(&mut self) {
         self.cancel.cancel();
         self.task.abort();
-        self.finished = true;
         self.current.clear();
         self.current_reservation = None;
         while self.rx.try_recv().is_ok() {}

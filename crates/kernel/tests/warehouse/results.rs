@@ -389,7 +389,11 @@ async fn cancel_or_close_in_the_middle_of_a_large_result_stops_downloads_and_fre
             "{stop:?}: the stream holds chunks within its budget: {held}"
         );
         match stop {
-            Stop::CancelIdle => statement.cancel(),
+            Stop::CancelIdle => {
+                statement.cancel();
+                let err = statement.next_batch().await.unwrap_err();
+                assert_eq!(err.code, ErrorCode::Cancelled, "{stop:?}: {err}");
+            }
             Stop::CancelDuringFetch => {
                 let reader = statement.clone();
                 let pending = tokio::spawn(async move {

@@ -35,6 +35,38 @@ pub fn rewrite(statement: &mut DfStatement) {
     });
 }
 
+/// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker
+/// number only (a `:name` there fails with "Can't parse placeholder"). In an INSERT, each
+/// `:name` becomes `$k`, k counting distinct names in order of first appearance; returns the
+/// names in that order (empty for other statements).
+pub fn number_named_markers(statement: &mut DfStatement) -> Vec<String> {
+    let DfStatement::Statement(stmt) = statement else {
+        return Vec::new();
+    };
+    if !matches!(stmt.as_ref(), Statement::Insert(_)) {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = Vec::new();
+    let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+        if let SqlExpr::Value(v) = expr {
+            if let SqlValue::Placeholder(p) = &v.value {
+                if let Some(name) = p.strip_prefix(':') {
+                    let k = match names.iter().position(|n| n == name) {
+                        Some(i) => i + 1,
+                        None => {
+                            names.push(name.to_string());
+                            names.len()
+                        }
+                    };
+                    v.value = SqlValue::Placeholder(format!("${k}"));
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    names
+}
+
 /// Maps Spark type spellings onto ones DataFusion plans.
 fn spark_type(t: &mut SqlType) {
     let replacement = match t {

@@ -2,6 +2,7 @@
 //! user tables, `samples.tpch`, mounted files), and per-statement contexts that carry the
 //! session's namespace and time zone.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
@@ -191,11 +192,35 @@ impl Engine {
                 .ok_or_else(|| df_err(e))?,
         };
         dialect::rewrite(&mut statement);
+        let numbered = dialect::number_named_markers(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         plan = match params {
             Params::None => plan,
-            Params::Positional(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
-            Params::Named(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
+            Params::Positional(values) => bind(
+                plan,
+                values
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, v)| ((i + 1).to_string(), v))
+                    .collect(),
+                true,
+            )
+            .map_err(df_err)?,
+            Params::Named(values) if !numbered.is_empty() => {
+                let values = numbered
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| match values.get(name) {
+                        Some(v) => Ok(((i + 1).to_string(), v.clone())),
+                        None => Err(unbound(name)),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                bind(plan, values, true).map_err(df_err)?
+            }
+            Params::Named(values) => {
+                bind(plan, values.clone().into_iter().collect(), false).map_err(df_err)?
+            }
         };
         let dml = match &plan {
             LogicalPlan::Dml(d) => Some(matches!(d.op, WriteOp::Insert(_))),
@@ -215,6 +240,47 @@ impl Engine {
             effect: Effect::None,
         })
     }
+}
+
+/// Binds `(marker name without its sigil, value)` pairs, positionally (`$1, $2, ...`) or by
+/// name. Each value is first cast to the type the planner inferred for its marker (e.g. an
+/// INSERT's target column), as Spark's store assignment does: DataFusion rebuilds VALUES from
+/// the bound literals, so a value left in its own type would be stored in that type.
+fn bind(
+    plan: LogicalPlan,
+    values: Vec<(String, ScalarValue)>,
+    positional: bool,
+) -> datafusion::error::Result<LogicalPlan> {
+    let inferred = plan.get_parameter_types()?;
+    let expected = |name: &str| {
+        inferred
+            .iter()
+            .find(|(id, _)| id.get(1..) == Some(name))
+            .and_then(|(_, t)| t.clone())
+    };
+    let mut cast = Vec::with_capacity(values.len());
+    for (name, value) in values {
+        let value = match expected(&name) {
+            Some(t) if t != value.data_type() => value.cast_to(&t)?,
+            _ => value,
+        };
+        cast.push((name, value));
+    }
+    if positional {
+        let list: Vec<ScalarValue> = cast.into_iter().map(|(_, v)| v).collect();
+        plan.with_param_values(list)
+    } else {
+        let map: HashMap<String, ScalarValue> = cast.into_iter().collect();
+        plan.with_param_values(map)
+    }
+}
+
+fn unbound(name: &str) -> SqlError {
+    SqlError::new(
+        "UNBOUND_SQL_PARAMETER",
+        "42P02",
+        format!("Found the unbound parameter: {name}. Please, fix `args` and provide a mapping of the parameter to either a SQL literal or collection constructor functions such as `map()`, `array()`, `struct()`."),
+    )
 }
 
 /// Databricks answers INSERT with `num_affected_rows` and `num_inserted_rows` (BIGINT),

@@ -1,14 +1,16 @@
 //! Spark SQL spellings DataFusion reads differently, rewritten in the parsed statement (never
-//! in the SQL text): `?` markers and Spark type names (TIMESTAMP vs TIMESTAMP_NTZ, BINARY,
-//! VARIANT).
+//! in the SQL text): `?` markers, Spark type names (TIMESTAMP vs TIMESTAMP_NTZ, BINARY,
+//! VARIANT) and qualified interval literals.
 
 use std::ops::ControlFlow;
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Statement, TimezoneInfo,
-    Value as SqlValue,
+    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
+    Statement, TimezoneInfo, Value as SqlValue,
 };
+
+use crate::spark_intervals;
 
 pub fn rewrite(statement: &mut DfStatement) {
     let DfStatement::Statement(stmt) = statement else {
@@ -18,6 +20,9 @@ pub fn rewrite(statement: &mut DfStatement) {
         for col in &mut create.columns {
             spark_type(&mut col.data_type);
         }
+    }
+    if let Statement::Query(query) = stmt.as_mut() {
+        name_interval_columns(query);
     }
     // `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
     let mut n = 0;
@@ -29,10 +34,69 @@ pub fn rewrite(statement: &mut DfStatement) {
             }
             SqlExpr::Cast { data_type, .. } => spark_type(data_type),
             SqlExpr::TypedString(typed) => spark_type(&mut typed.data_type),
+            SqlExpr::Interval(interval) => {
+                if let Some(typed) = spark_intervals::replacement(interval) {
+                    *expr = typed;
+                }
+            }
             _ => {}
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// The SELECT list that names a query's result columns (the first branch of a set operation).
+fn output_select(query: &mut Query) -> Option<&mut Vec<SelectItem>> {
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::Select(select) => return Some(&mut select.projection),
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(inner) => body = inner.body.as_mut(),
+            _ => return None,
+        }
+    }
+}
+
+/// Spark names an unaliased interval literal column by its text (`INTERVAL '1-2' YEAR TO
+/// MONTH`); the typed replacement would otherwise name it after an `arrow_cast` call.
+fn name_interval_columns(query: &mut Query) {
+    let Some(items) = output_select(query) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        if let SelectItem::UnnamedExpr(expr @ SqlExpr::Interval(_)) = item {
+            let alias = Ident::with_quote('`', expr.to_string());
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias,
+            };
+        }
+    }
+}
+
+/// The unquoted result-column aliases of a query, as written. DataFusion lower-cases them with
+/// every other unquoted identifier (which keeps lookups case-insensitive, as in Spark), but
+/// Spark keeps their case in the result: the caller renames the output columns back.
+pub fn output_aliases(statement: &mut DfStatement) -> Vec<String> {
+    let DfStatement::Statement(stmt) = statement else {
+        return Vec::new();
+    };
+    let Statement::Query(query) = stmt.as_mut() else {
+        return Vec::new();
+    };
+    let Some(items) = output_select(query) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } if alias.quote_style.is_none() => {
+                Some(alias.value.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker

@@ -4,6 +4,8 @@
 
 use std::ops::ControlFlow;
 
+use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
+
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
@@ -149,6 +151,74 @@ fn spark_type(t: &mut SqlType) {
         _ => return,
     };
     *t = replacement;
+}
+
+/// Spark interval column types (`INTERVAL YEAR`, `INTERVAL DAY TO SECOND`, ...), which the
+/// parser rejects in column definitions. Drops the qualifiers of a CREATE statement at the
+/// token level, leaving a plain `INTERVAL`, and returns the text with the Arrow type each such
+/// column must get instead (as DataFusion normalises its name); `None` when there is none.
+pub fn without_interval_qualifiers(sql: &str) -> Option<(String, Vec<(String, ArrowType)>)> {
+    use datafusion::sql::sqlparser::dialect::DatabricksDialect;
+    use datafusion::sql::sqlparser::keywords::Keyword;
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+    let tokens = Tokenizer::new(&DatabricksDialect, sql).tokenize().ok()?;
+    let is_word = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    let unit = |t: &Token| match t {
+        Token::Word(w) => match w.keyword {
+            Keyword::YEAR | Keyword::MONTH => Some(true),
+            Keyword::DAY | Keyword::HOUR | Keyword::MINUTE | Keyword::SECOND => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut words = tokens.iter().filter(|t| !matches!(t, Token::Whitespace(_)));
+    if !is_word(words.next()?, Keyword::CREATE) {
+        return None;
+    }
+    let mut out: Vec<&Token> = Vec::with_capacity(tokens.len());
+    let mut columns = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        out.push(t);
+        i += 1;
+        if !is_word(t, Keyword::INTERVAL) {
+            continue;
+        }
+        let next = |from: usize| {
+            (from..tokens.len()).find(|&j| !matches!(tokens[j], Token::Whitespace(_)))
+        };
+        let Some(first) = next(i).filter(|&j| unit(&tokens[j]).is_some()) else {
+            continue;
+        };
+        let year_month = unit(&tokens[first]) == Some(true);
+        i = first + 1;
+        if let Some(to) = next(i).filter(|&j| is_word(&tokens[j], Keyword::TO)) {
+            i = next(to + 1).filter(|&j| unit(&tokens[j]).is_some())? + 1;
+        }
+        let name = out
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|t| !matches!(t, Token::Whitespace(_)));
+        if let Some(Token::Word(w)) = name {
+            let name = match w.quote_style {
+                Some(_) => w.value.clone(),
+                None => w.value.to_lowercase(),
+            };
+            let arrow = if year_month {
+                ArrowType::Interval(IntervalUnit::YearMonth)
+            } else {
+                ArrowType::Duration(TimeUnit::Microsecond)
+            };
+            columns.push((name, arrow));
+        }
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    Some((out.iter().map(|t| t.to_string()).collect(), columns))
 }
 
 /// `CREATE TABLE … USING DELTA` (any format): the clause names a storage format this

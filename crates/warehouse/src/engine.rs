@@ -9,9 +9,12 @@ use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
 use datafusion::common::config::Dialect;
+use datafusion::common::DFSchema;
 use datafusion::common::ScalarValue;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
-use datafusion::logical_expr::{create_udf, ColumnarValue, LogicalPlan, Volatility, WriteOp};
+use datafusion::logical_expr::{
+    create_udf, ColumnarValue, DdlStatement, EmptyRelation, LogicalPlan, Volatility, WriteOp,
+};
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::config::WarehouseConfig;
@@ -185,16 +188,25 @@ impl Engine {
         let ctx = self.context(session);
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
+        let mut column_types = Vec::new();
         let mut statement = match state.sql_to_statement(sql, &dialect) {
             Ok(s) => s,
-            Err(e) => dialect::without_using_format(sql)
-                .and_then(|alt| state.sql_to_statement(&alt, &dialect).ok())
-                .ok_or_else(|| df_err(e))?,
+            // Spark-only CREATE TABLE syntax, rewritten at the token level and parsed again.
+            Err(e) => {
+                let (text, types) = dialect::without_interval_qualifiers(sql)
+                    .unwrap_or_else(|| (sql.to_string(), Vec::new()));
+                let text = dialect::without_using_format(&text).unwrap_or(text);
+                column_types = types;
+                state
+                    .sql_to_statement(&text, &dialect)
+                    .map_err(|_| df_err(e))?
+            }
         };
         dialect::rewrite(&mut statement);
         let numbered = dialect::number_named_markers(&mut statement);
         let aliases = dialect::output_aliases(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+        plan = with_column_types(plan, &column_types).map_err(df_err)?;
         plan = spark_literals::narrow_integers(plan).map_err(df_err)?;
         plan = match params {
             Params::None => plan,
@@ -243,6 +255,35 @@ impl Engine {
             effect: Effect::None,
         })
     }
+}
+
+/// Gives the columns of a `CREATE TABLE` the Arrow types their Spark declaration implies
+/// (DataFusion reads every interval column type as MonthDayNano).
+fn with_column_types(
+    plan: LogicalPlan,
+    types: &[(String, DataType)],
+) -> datafusion::error::Result<LogicalPlan> {
+    let mut create = match plan {
+        LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) if !types.is_empty() => c,
+        other => return Ok(other),
+    };
+    if let LogicalPlan::EmptyRelation(empty) = create.input.as_ref() {
+        let fields: Vec<Field> = empty
+            .schema
+            .fields()
+            .iter()
+            .map(|f| match types.iter().find(|(name, _)| name == f.name()) {
+                Some((_, t)) => f.as_ref().clone().with_data_type(t.clone()),
+                None => f.as_ref().clone(),
+            })
+            .collect();
+        let schema = Schema::new_with_metadata(fields, empty.schema.inner().metadata().clone());
+        create.input = Arc::new(LogicalPlan::EmptyRelation(EmptyRelation {
+            produce_one_row: empty.produce_one_row,
+            schema: Arc::new(DFSchema::try_from(schema)?),
+        }));
+    }
+    Ok(LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)))
 }
 
 /// Gives result columns named by unquoted aliases the case they were written in.

@@ -186,3 +186,55 @@ async fn unquoted_aliases_keep_their_case_and_lookups_ignore_it() {
     assert_eq!(field(&cols, "name"), ["Total"]);
     assert_eq!(rows, json!([["5"]]));
 }
+
+#[tokio::test]
+async fn interval_column_types_in_create_table() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "CREATE TABLE iv (y INTERVAL YEAR, ym INTERVAL YEAR TO MONTH, d INTERVAL DAY, \
+             hs INTERVAL HOUR TO SECOND, `Quoted` INTERVAL MINUTE TO SECOND) USING DELTA",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.exec(
+        "INSERT INTO iv VALUES (INTERVAL '2' YEAR, INTERVAL '1-6' YEAR TO MONTH, \
+         INTERVAL '3' DAY, INTERVAL '27:15:20.456' HOUR TO SECOND, INTERVAL '0' SECOND)",
+        json!({}),
+    )
+    .await;
+    let (cols, arrow, rows) = run(&h, "SELECT * FROM iv").await;
+    assert_eq!(
+        field(&cols, "type_interval_type"),
+        [
+            "YEAR TO MONTH",
+            "YEAR TO MONTH",
+            "DAY TO SECOND",
+            "DAY TO SECOND",
+            "DAY TO SECOND"
+        ]
+    );
+    let year_month = DataType::Interval(IntervalUnit::YearMonth);
+    let day_time = DataType::Duration(TimeUnit::Microsecond);
+    assert_eq!(
+        arrow,
+        vec![
+            year_month.clone(),
+            year_month,
+            day_time.clone(),
+            day_time.clone(),
+            day_time
+        ]
+    );
+    assert_eq!(
+        rows,
+        json!([[
+            "INTERVAL '2-0' YEAR TO MONTH",
+            "INTERVAL '1-6' YEAR TO MONTH",
+            "INTERVAL '3 00:00:00' DAY TO SECOND",
+            "INTERVAL '1 03:15:20.456' DAY TO SECOND",
+            "INTERVAL '0 00:00:00' DAY TO SECOND"
+        ]])
+    );
+}

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -19,6 +19,8 @@ pub struct CounterSet {
     statements_executed: AtomicU64,
     faults_injected: AtomicU64,
     recent_statements: Mutex<VecDeque<String>>,
+    queries_running: Arc<AtomicU64>,
+    results_encoding: Arc<AtomicU64>,
 }
 
 /// How many statement texts the counters keep.
@@ -49,6 +51,13 @@ pub struct Counters {
     /// The texts of the last statements received, oldest first, exactly as they arrived.
     #[serde(default)]
     pub recent_statements: Vec<String>,
+    /// Gauge: statements whose query is executing in DataFusion right now. Cancel and close
+    /// bring it down only once the execution is really gone (not reset by `reset_counters`).
+    #[serde(default)]
+    pub queries_running: u64,
+    /// Gauge: statements whose finished query is being encoded into result chunks.
+    #[serde(default)]
+    pub results_encoding: u64,
 }
 
 impl Counters {
@@ -101,6 +110,16 @@ impl CounterSet {
         recent.push_back(text.to_string());
     }
 
+    /// Counts one running query until the returned guard is dropped.
+    pub fn query_running(&self) -> Running {
+        Running::new(&self.queries_running)
+    }
+
+    /// Counts one result encoding until the returned guard is dropped.
+    pub fn result_encoding(&self) -> Running {
+        Running::new(&self.results_encoding)
+    }
+
     pub fn add_download_bytes(&self, n: u64) {
         self.download_bytes.fetch_add(n, Ordering::Relaxed);
     }
@@ -136,6 +155,8 @@ impl CounterSet {
                 .iter()
                 .cloned()
                 .collect(),
+            queries_running: self.queries_running.load(Ordering::Relaxed),
+            results_encoding: self.results_encoding.load(Ordering::Relaxed),
         }
     }
 
@@ -160,5 +181,22 @@ impl CounterSet {
         ] {
             c.store(0, Ordering::Relaxed);
         }
+    }
+}
+
+/// One unit of a gauge, given back on drop: an aborted task drops its guard with its future,
+/// and a blocking encoder only when it really returns.
+pub struct Running(Arc<AtomicU64>);
+
+impl Running {
+    fn new(gauge: &Arc<AtomicU64>) -> Self {
+        gauge.fetch_add(1, Ordering::Relaxed);
+        Running(gauge.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -1,14 +1,18 @@
 //! Spark SQL spellings DataFusion reads differently, rewritten in the parsed statement (never
-//! in the SQL text): `?` markers and Spark type names (TIMESTAMP vs TIMESTAMP_NTZ, BINARY,
-//! VARIANT).
+//! in the SQL text): `?` markers, Spark type names (TIMESTAMP vs TIMESTAMP_NTZ, BINARY,
+//! VARIANT) and qualified interval literals.
 
 use std::ops::ControlFlow;
 
+use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
+
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Statement, TimezoneInfo,
-    Value as SqlValue,
+    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
+    Statement, TimezoneInfo, Value as SqlValue,
 };
+
+use crate::spark_intervals;
 
 pub fn rewrite(statement: &mut DfStatement) {
     let DfStatement::Statement(stmt) = statement else {
@@ -18,6 +22,9 @@ pub fn rewrite(statement: &mut DfStatement) {
         for col in &mut create.columns {
             spark_type(&mut col.data_type);
         }
+    }
+    if let Statement::Query(query) = stmt.as_mut() {
+        name_interval_columns(query);
     }
     // `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
     let mut n = 0;
@@ -29,10 +36,101 @@ pub fn rewrite(statement: &mut DfStatement) {
             }
             SqlExpr::Cast { data_type, .. } => spark_type(data_type),
             SqlExpr::TypedString(typed) => spark_type(&mut typed.data_type),
+            SqlExpr::Interval(interval) => {
+                if let Some(typed) = spark_intervals::replacement(interval) {
+                    *expr = typed;
+                }
+            }
             _ => {}
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// The SELECT list that names a query's result columns (the first branch of a set operation).
+fn output_select(query: &mut Query) -> Option<&mut Vec<SelectItem>> {
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::Select(select) => return Some(&mut select.projection),
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(inner) => body = inner.body.as_mut(),
+            _ => return None,
+        }
+    }
+}
+
+/// Spark names an unaliased interval literal column by its text (`INTERVAL '1-2' YEAR TO
+/// MONTH`); the typed replacement would otherwise name it after an `arrow_cast` call.
+fn name_interval_columns(query: &mut Query) {
+    let Some(items) = output_select(query) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        if let SelectItem::UnnamedExpr(expr @ SqlExpr::Interval(_)) = item {
+            let alias = Ident::with_quote('`', expr.to_string());
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias,
+            };
+        }
+    }
+}
+
+/// The unquoted result-column aliases of a query, as written. DataFusion lower-cases them with
+/// every other unquoted identifier (which keeps lookups case-insensitive, as in Spark), but
+/// Spark keeps their case in the result: the caller renames the output columns back.
+pub fn output_aliases(statement: &mut DfStatement) -> Vec<String> {
+    let DfStatement::Statement(stmt) = statement else {
+        return Vec::new();
+    };
+    let Statement::Query(query) = stmt.as_mut() else {
+        return Vec::new();
+    };
+    let Some(items) = output_select(query) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } if alias.quote_style.is_none() => {
+                Some(alias.value.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker
+/// number only (a `:name` there fails with "Can't parse placeholder"). In an INSERT, each
+/// `:name` becomes `$k`, k counting distinct names in order of first appearance; returns the
+/// names in that order (empty for other statements).
+pub fn number_named_markers(statement: &mut DfStatement) -> Vec<String> {
+    let DfStatement::Statement(stmt) = statement else {
+        return Vec::new();
+    };
+    if !matches!(stmt.as_ref(), Statement::Insert(_)) {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = Vec::new();
+    let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+        if let SqlExpr::Value(v) = expr {
+            if let SqlValue::Placeholder(p) = &v.value {
+                if let Some(name) = p.strip_prefix(':') {
+                    let k = match names.iter().position(|n| n == name) {
+                        Some(i) => i + 1,
+                        None => {
+                            names.push(name.to_string());
+                            names.len()
+                        }
+                    };
+                    v.value = SqlValue::Placeholder(format!("${k}"));
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    names
 }
 
 /// Maps Spark type spellings onto ones DataFusion plans.
@@ -53,6 +151,74 @@ fn spark_type(t: &mut SqlType) {
         _ => return,
     };
     *t = replacement;
+}
+
+/// Spark interval column types (`INTERVAL YEAR`, `INTERVAL DAY TO SECOND`, ...), which the
+/// parser rejects in column definitions. Drops the qualifiers of a CREATE statement at the
+/// token level, leaving a plain `INTERVAL`, and returns the text with the Arrow type each such
+/// column must get instead (as DataFusion normalises its name); `None` when there is none.
+pub fn without_interval_qualifiers(sql: &str) -> Option<(String, Vec<(String, ArrowType)>)> {
+    use datafusion::sql::sqlparser::dialect::DatabricksDialect;
+    use datafusion::sql::sqlparser::keywords::Keyword;
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+    let tokens = Tokenizer::new(&DatabricksDialect, sql).tokenize().ok()?;
+    let is_word = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    let unit = |t: &Token| match t {
+        Token::Word(w) => match w.keyword {
+            Keyword::YEAR | Keyword::MONTH => Some(true),
+            Keyword::DAY | Keyword::HOUR | Keyword::MINUTE | Keyword::SECOND => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut words = tokens.iter().filter(|t| !matches!(t, Token::Whitespace(_)));
+    if !is_word(words.next()?, Keyword::CREATE) {
+        return None;
+    }
+    let mut out: Vec<&Token> = Vec::with_capacity(tokens.len());
+    let mut columns = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        out.push(t);
+        i += 1;
+        if !is_word(t, Keyword::INTERVAL) {
+            continue;
+        }
+        let next = |from: usize| {
+            (from..tokens.len()).find(|&j| !matches!(tokens[j], Token::Whitespace(_)))
+        };
+        let Some(first) = next(i).filter(|&j| unit(&tokens[j]).is_some()) else {
+            continue;
+        };
+        let year_month = unit(&tokens[first]) == Some(true);
+        i = first + 1;
+        if let Some(to) = next(i).filter(|&j| is_word(&tokens[j], Keyword::TO)) {
+            i = next(to + 1).filter(|&j| unit(&tokens[j]).is_some())? + 1;
+        }
+        let name = out
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|t| !matches!(t, Token::Whitespace(_)));
+        if let Some(Token::Word(w)) = name {
+            let name = match w.quote_style {
+                Some(_) => w.value.clone(),
+                None => w.value.to_lowercase(),
+            };
+            let arrow = if year_month {
+                ArrowType::Interval(IntervalUnit::YearMonth)
+            } else {
+                ArrowType::Duration(TimeUnit::Microsecond)
+            };
+            columns.push((name, arrow));
+        }
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    Some((out.iter().map(|t| t.to_string()).collect(), columns))
 }
 
 /// `CREATE TABLE … USING DELTA` (any format): the clause names a storage format this

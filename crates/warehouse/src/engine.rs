@@ -2,15 +2,19 @@
 //! user tables, `samples.tpch`, mounted files), and per-statement contexts that carry the
 //! session's namespace and time zone.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
 use datafusion::common::config::Dialect;
+use datafusion::common::DFSchema;
 use datafusion::common::ScalarValue;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
-use datafusion::logical_expr::{create_udf, ColumnarValue, LogicalPlan, Volatility, WriteOp};
+use datafusion::logical_expr::{
+    create_udf, ColumnarValue, DdlStatement, EmptyRelation, LogicalPlan, Volatility, WriteOp,
+};
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::config::WarehouseConfig;
@@ -19,7 +23,7 @@ use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::{dialect, sleep, spark_functions, tpch};
+use crate::{dialect, sleep, spark_functions, spark_literals, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -184,18 +188,53 @@ impl Engine {
         let ctx = self.context(session);
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
+        let mut column_types = Vec::new();
         let mut statement = match state.sql_to_statement(sql, &dialect) {
             Ok(s) => s,
-            Err(e) => dialect::without_using_format(sql)
-                .and_then(|alt| state.sql_to_statement(&alt, &dialect).ok())
-                .ok_or_else(|| df_err(e))?,
+            // Spark-only CREATE TABLE syntax, rewritten at the token level and parsed again.
+            Err(e) => {
+                let (text, types) = dialect::without_interval_qualifiers(sql)
+                    .unwrap_or_else(|| (sql.to_string(), Vec::new()));
+                let text = dialect::without_using_format(&text).unwrap_or(text);
+                column_types = types;
+                state
+                    .sql_to_statement(&text, &dialect)
+                    .map_err(|_| df_err(e))?
+            }
         };
         dialect::rewrite(&mut statement);
+        let numbered = dialect::number_named_markers(&mut statement);
+        let aliases = dialect::output_aliases(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+        plan = with_column_types(plan, &column_types).map_err(df_err)?;
+        plan = spark_literals::narrow_integers(plan).map_err(df_err)?;
         plan = match params {
             Params::None => plan,
-            Params::Positional(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
-            Params::Named(values) => plan.with_param_values(values.clone()).map_err(df_err)?,
+            Params::Positional(values) => bind(
+                plan,
+                values
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, v)| ((i + 1).to_string(), v))
+                    .collect(),
+                true,
+            )
+            .map_err(df_err)?,
+            Params::Named(values) if !numbered.is_empty() => {
+                let values = numbered
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| match values.get(name) {
+                        Some(v) => Ok(((i + 1).to_string(), v.clone())),
+                        None => Err(unbound(name)),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                bind(plan, values, true).map_err(df_err)?
+            }
+            Params::Named(values) => {
+                bind(plan, values.clone().into_iter().collect(), false).map_err(df_err)?
+            }
         };
         let dml = match &plan {
             LogicalPlan::Dml(d) => Some(matches!(d.op, WriteOp::Insert(_))),
@@ -209,12 +248,119 @@ impl Engine {
         }
         // The batches' own schema wins: it can be more precise than the plan's (`NULL UNION 1`).
         let schema = batches.first().map(|b| b.schema()).unwrap_or(planned);
+        let (schema, batches) = with_alias_case(schema, batches, &aliases).map_err(df_err)?;
         Ok(Executed {
             schema,
             batches,
             effect: Effect::None,
         })
     }
+}
+
+/// Gives the columns of a `CREATE TABLE` the Arrow types their Spark declaration implies
+/// (DataFusion reads every interval column type as MonthDayNano).
+fn with_column_types(
+    plan: LogicalPlan,
+    types: &[(String, DataType)],
+) -> datafusion::error::Result<LogicalPlan> {
+    let mut create = match plan {
+        LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) if !types.is_empty() => c,
+        other => return Ok(other),
+    };
+    if let LogicalPlan::EmptyRelation(empty) = create.input.as_ref() {
+        let fields: Vec<Field> = empty
+            .schema
+            .fields()
+            .iter()
+            .map(|f| match types.iter().find(|(name, _)| name == f.name()) {
+                Some((_, t)) => f.as_ref().clone().with_data_type(t.clone()),
+                None => f.as_ref().clone(),
+            })
+            .collect();
+        let schema = Schema::new_with_metadata(fields, empty.schema.inner().metadata().clone());
+        create.input = Arc::new(LogicalPlan::EmptyRelation(EmptyRelation {
+            produce_one_row: empty.produce_one_row,
+            schema: Arc::new(DFSchema::try_from(schema)?),
+        }));
+    }
+    Ok(LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)))
+}
+
+/// Gives result columns named by unquoted aliases the case they were written in.
+fn with_alias_case(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    aliases: &[String],
+) -> datafusion::error::Result<(SchemaRef, Vec<RecordBatch>)> {
+    let written = |name: &str| {
+        aliases
+            .iter()
+            .find(|a| a.to_lowercase() == name && *a != name)
+    };
+    if !schema.fields().iter().any(|f| written(f.name()).is_some()) {
+        return Ok((schema, batches));
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match written(f.name()) {
+            Some(alias) => f.as_ref().clone().with_name(alias.as_str()),
+            None => f.as_ref().clone(),
+        })
+        .collect();
+    let renamed = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let batches = batches
+        .into_iter()
+        .map(|b| {
+            RecordBatch::try_new_with_options(
+                renamed.clone(),
+                b.columns().to_vec(),
+                &RecordBatchOptions::new().with_row_count(Some(b.num_rows())),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((renamed, batches))
+}
+
+/// Binds `(marker name without its sigil, value)` pairs, positionally (`$1, $2, ...`) or by
+/// name. Each value is first cast to the type the planner inferred for its marker (e.g. an
+/// INSERT's target column), as Spark's store assignment does: DataFusion rebuilds VALUES from
+/// the bound literals, so a value left in its own type would be stored in that type.
+fn bind(
+    plan: LogicalPlan,
+    values: Vec<(String, ScalarValue)>,
+    positional: bool,
+) -> datafusion::error::Result<LogicalPlan> {
+    let inferred = plan.get_parameter_types()?;
+    let expected = |name: &str| {
+        inferred
+            .iter()
+            .find(|(id, _)| id.get(1..) == Some(name))
+            .and_then(|(_, t)| t.clone())
+    };
+    let mut cast = Vec::with_capacity(values.len());
+    for (name, value) in values {
+        let value = match expected(&name) {
+            Some(t) if t != value.data_type() => value.cast_to(&t)?,
+            _ => value,
+        };
+        cast.push((name, value));
+    }
+    if positional {
+        let list: Vec<ScalarValue> = cast.into_iter().map(|(_, v)| v).collect();
+        plan.with_param_values(list)
+    } else {
+        let map: HashMap<String, ScalarValue> = cast.into_iter().collect();
+        plan.with_param_values(map)
+    }
+}
+
+fn unbound(name: &str) -> SqlError {
+    SqlError::new(
+        "UNBOUND_SQL_PARAMETER",
+        "42P02",
+        format!("Found the unbound parameter: {name}. Please, fix `args` and provide a mapping of the parameter to either a SQL literal or collection constructor functions such as `map()`, `array()`, `struct()`."),
+    )
 }
 
 /// Databricks answers INSERT with `num_affected_rows` and `num_inserted_rows` (BIGINT),

@@ -24,6 +24,8 @@ mod server;
 mod sessions;
 mod sleep;
 mod spark_functions;
+mod spark_intervals;
+mod spark_literals;
 mod sql_errors;
 mod state;
 mod statement_routes;

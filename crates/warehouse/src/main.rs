@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use sluice_warehouse::{Warehouse, WarehouseConfig};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 /// A local HTTPS server that behaves like a Databricks SQL warehouse (SQL Statement
 /// Execution API), backed by Apache DataFusion. Prints one JSON line with the URL, CA path,
@@ -108,6 +109,15 @@ impl Cli {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let config = Cli::parse().into_config();
+    // Listening before the ready line exists: a client may signal the moment it reads it, and
+    // a signal with no listener yet would take the default action instead of a clean stop.
+    let mut signals = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sluice-warehouse: cannot listen for signals: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let warehouse = match Warehouse::start(config).await {
         Ok(w) => w,
         Err(e) => {
@@ -120,23 +130,30 @@ async fn main() -> std::process::ExitCode {
     let _ = stdout.flush();
     drop(stdout);
     eprintln!("sluice-warehouse: listening on {}", warehouse.url());
-    wait_for_signal().await;
+    signals.recv().await;
     eprintln!("sluice-warehouse: shutting down");
     warehouse.shutdown().await;
     std::process::ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+/// SIGTERM and SIGINT listeners; a signal that arrives before `recv` is kept until then.
+struct Signals {
+    term: Signal,
+    int: Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
         }
     }
 }

@@ -115,12 +115,14 @@ impl ResultSet {
     }
 }
 
-/// Encodes canonical batches (see `types::normalize`) for `request`.
+/// Encodes canonical batches (see `types::normalize`) for `request`. `stopped` is asked
+/// before every chunk, so a cancel or close ends a long encoding within one chunk's work.
 pub fn build(
     schema: &Schema,
     batches: Vec<RecordBatch>,
     request: ResultRequest,
     limits: Limits,
+    stopped: &dyn Fn() -> bool,
 ) -> Result<ResultSet, SqlError> {
     let columns = types::columns(schema);
     let available: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
@@ -180,6 +182,13 @@ pub fn build(
     let mut row_offset = 0u64;
     // Each group is dropped once encoded, so the rows are not held twice until the end.
     for (index, group) in plan_chunks(batches, limits).into_iter().enumerate() {
+        if stopped() {
+            return Err(SqlError::new(
+                "OPERATION_CANCELED",
+                "HY008",
+                "The statement was canceled while its result was encoded.",
+            ));
+        }
         let row_count: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
         let (byte_count, bytes) = encode_file(schema, &group, request, index == 0)?;
         set.chunks.push(Chunk {

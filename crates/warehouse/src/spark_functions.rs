@@ -1,12 +1,13 @@
 //! A few Spark functions DataFusion lacks, as Databricks clients use them in tests:
-//! `from_utc_timestamp`, `to_utc_timestamp` and `parse_json` (VARIANT is carried as JSON text).
+//! `from_utc_timestamp`, `to_utc_timestamp`, `parse_json` (VARIANT is carried as JSON text),
+//! `date_add` and `date_sub`.
 
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::timezone::Tz;
-use arrow_array::types::TimestampMicrosecondType;
-use arrow_array::{Array, ArrayRef, TimestampMicrosecondArray};
+use arrow_array::types::{Date32Type, Int32Type, TimestampMicrosecondType};
+use arrow_array::{Array, ArrayRef, Date32Array, TimestampMicrosecondArray};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, TimeZone};
 use datafusion::common::{exec_err, Result, ScalarValue};
@@ -21,6 +22,8 @@ pub fn all() -> Vec<ScalarUDF> {
         ScalarUDF::new_from_impl(ParseJson {
             signature: Signature::any(1, Volatility::Immutable),
         }),
+        ScalarUDF::new_from_impl(AddDays::new("date_add", 1)),
+        ScalarUDF::new_from_impl(AddDays::new("date_sub", -1)),
     ]
 }
 
@@ -125,5 +128,57 @@ impl ScalarUDFImpl for ParseJson {
             }
         }
         Ok(ColumnarValue::Array(text))
+    }
+}
+
+/// Spark's `date_add(start, days)` / `date_sub(start, days)`: a DATE (strings and timestamps
+/// are read as dates first) moved by a whole number of days.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct AddDays {
+    name: &'static str,
+    direction: i32,
+    signature: Signature,
+}
+
+impl AddDays {
+    fn new(name: &'static str, direction: i32) -> Self {
+        Self {
+            name,
+            direction,
+            signature: Signature::any(2, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for AddDays {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        if !args[1].is_integer() && args[1] != DataType::Null {
+            return exec_err!(
+                "{}: the number of days must be an integer, not {}",
+                self.name,
+                args[1]
+            );
+        }
+        Ok(DataType::Date32)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let start = arrow_cast::cast(&args.args[0].to_array(args.number_rows)?, &DataType::Date32)?;
+        let days = arrow_cast::cast(&args.args[1].to_array(args.number_rows)?, &DataType::Int32)?;
+        let out: Date32Array = start
+            .as_primitive::<Date32Type>()
+            .iter()
+            .zip(days.as_primitive::<Int32Type>().iter())
+            .map(|(d, n)| d?.checked_add(n?.checked_mul(self.direction)?))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out) as ArrayRef))
     }
 }

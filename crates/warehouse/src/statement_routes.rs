@@ -192,10 +192,13 @@ async fn run(
     params: Params,
 ) {
     stmt.set_running();
+    // Dropped with this future when cancel or close aborts the task.
+    let query = state.counters.query_running();
     let executed = match state.engine.run(&session, &sql, &params).await {
         Ok(e) => e,
         Err(err) => return stmt.fail(err),
     };
+    drop(query);
     let mut tz = session.timezone.clone();
     if !session.id.is_empty() {
         match &executed.effect {
@@ -217,14 +220,20 @@ async fn run(
         inline_limit: state.config.inline_limit,
     };
     let request = stmt.request;
-    // Encoding is CPU work; keep it off the async workers that serve HTTP.
+    let encoding = state.counters.result_encoding();
+    let watched = stmt.clone();
+    // Encoding is CPU work; keep it off the async workers that serve HTTP. Aborting the task
+    // cannot stop a blocking closure, so the closure itself watches for cancel and close.
     let built = tokio::task::spawn_blocking(move || {
+        let _encoding = encoding;
         let normalized = types::normalize(&executed.schema, &executed.batches, &tz);
         // Only the normalized batches may keep rows alive: `build` frees them chunk by chunk.
         drop(executed);
         let (schema, batches) = normalized
             .map_err(|e| crate::sql_errors::SqlError::new("INTERNAL_ERROR", "XX000", e))?;
-        results::build(&schema, batches, request, limits)
+        results::build(&schema, batches, request, limits, &|| {
+            watched.state().is_terminal()
+        })
     })
     .await;
     match built {

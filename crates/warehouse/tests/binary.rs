@@ -1,7 +1,8 @@
-//! The `sluice-warehouse` binary: one JSON ready line on stdout, `--help`, clean SIGTERM exit.
+//! The `sluice-warehouse` binary: one JSON ready line on stdout, `--help`, clean exit on
+//! SIGTERM or SIGINT even when sent the moment the ready line appears.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -64,6 +65,8 @@ fn ready_line_then_clean_sigterm_exit() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
+    // At once: the handler must already be listening when the ready line appears.
+    signal(&child, "TERM");
     let ready: Value = serde_json::from_str(&line).expect("one JSON line");
     assert!(ready["url"]
         .as_str()
@@ -84,22 +87,7 @@ fn ready_line_then_clean_sigterm_exit() {
     assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
     assert_eq!(ready["ca_path"], dir.join("ca.pem").display().to_string());
 
-    let status = Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let started = Instant::now();
-    let exit = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "did not exit on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = exit_within(&mut child, Duration::from_secs(10));
     assert!(exit.success(), "{exit:?}");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
@@ -113,4 +101,46 @@ fn ready_line_then_clean_sigterm_exit() {
         assert!(!err.contains(secret), "stderr leaks a secret: {err}");
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn signals_right_after_the_ready_line_stop_it_cleanly() {
+    for sig in ["TERM", "INT", "TERM", "INT"] {
+        let mut child = Command::new(BIN)
+            .arg("--plain-http")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        signal(&child, sig);
+        let exit = exit_within(&mut child, Duration::from_secs(10));
+        assert!(exit.success(), "SIG{sig}: {exit:?}");
+    }
+}
+
+fn signal(child: &Child, sig: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn exit_within(child: &mut Child, limit: Duration) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("still running {limit:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -167,6 +167,80 @@ async fn positional_and_named_parameters_are_typed() {
 }
 
 #[tokio::test]
+async fn parameters_in_insert_values_keep_the_column_types() {
+    let h = Harness::start().await;
+    json_rows(
+        &h,
+        "CREATE TABLE p (a BIGINT, b STRING, c DATE, d DECIMAL(10,2))",
+        json!({}),
+    )
+    .await;
+    let rows = json_rows(
+        &h,
+        "INSERT INTO p VALUES (:a, :b, :c, :d), (:a, 'lit', NULL, :d)",
+        json!({"parameters": [
+            {"name": "a", "type": "INT", "value": "7"},
+            {"name": "b", "value": "x'); DROP TABLE p; --"},
+            {"name": "c", "type": "DATE", "value": "2024-02-29"},
+            {"name": "d", "type": "DOUBLE", "value": "2.25"}
+        ]}),
+    )
+    .await;
+    assert_eq!(rows, json!([["2", "2"]]));
+    json_rows(
+        &h,
+        "INSERT INTO p VALUES (?, ?, NULL, ?)",
+        json!({"parameters": [
+            {"ordinal": 1, "type": "SMALLINT", "value": "8"},
+            {"ordinal": 2, "value": "y"},
+            {"ordinal": 3, "type": "DECIMAL(4,1)", "value": "1.5"}
+        ]}),
+    )
+    .await;
+    let (body, batches) = h.arrow("SELECT * FROM p ORDER BY a, b").await;
+    let types: Vec<String> = batches[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().to_string())
+        .collect();
+    assert_eq!(types, ["Int64", "Utf8", "Date32", "Decimal128(10, 2)"]);
+    let names: Vec<&Value> = body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["type_text"])
+        .collect();
+    assert_eq!(
+        names,
+        [
+            &json!("BIGINT"),
+            &json!("STRING"),
+            &json!("DATE"),
+            &json!("DECIMAL(10,2)")
+        ]
+    );
+    let rows = json_rows(&h, "SELECT * FROM p ORDER BY a, b", json!({})).await;
+    assert_eq!(
+        rows,
+        json!([
+            ["7", "lit", null, "2.25"],
+            ["7", "x'); DROP TABLE p; --", "2024-02-29", "2.25"],
+            ["8", "y", null, "1.50"]
+        ])
+    );
+    let r = h
+        .exec(
+            "INSERT INTO p VALUES (:a, :missing, NULL, NULL)",
+            json!({"parameters": [{"name": "a", "type": "INT", "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{}", r.text);
+    assert_eq!(r.body["status"]["sql_state"], "42P02", "{}", r.text);
+    assert!(r.text.contains("UNBOUND_SQL_PARAMETER") && r.text.contains("missing"));
+}
+
+#[tokio::test]
 async fn session_time_zone_applies_to_timestamps() {
     let h = Harness::start().await;
     let r = h

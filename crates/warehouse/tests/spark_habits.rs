@@ -1,0 +1,240 @@
+//! Spark SQL habits DataFusion lacks: `date_add`/`date_sub`, qualified interval literals,
+//! INT-typed integer literals, and result aliases that keep their case.
+
+mod common;
+
+use arrow_schema::{DataType, IntervalUnit, TimeUnit};
+use common::Harness;
+use serde_json::{json, Value};
+
+/// Manifest columns, Arrow types of the (Arrow) result, and the JSON_ARRAY rows.
+async fn run(h: &Harness, sql: &str) -> (Vec<Value>, Vec<DataType>, Value) {
+    let (body, batches) = h.arrow(sql).await;
+    let cols = body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let arrow = batches[0]
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    let r = h
+        .exec(
+            sql,
+            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    (cols, arrow, r.body["result"]["data_array"].clone())
+}
+
+fn field(cols: &[Value], key: &str) -> Vec<String> {
+    cols.iter()
+        .map(|c| c[key].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn date_add_and_date_sub() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = run(
+        &h,
+        "SELECT date_add(DATE'2024-02-28', 2) AS a, date_sub(DATE'2024-03-01', 1) AS b, \
+         date_add('2024-12-31', 1) AS c, date_add(DATE'2024-01-01', -1) AS d, \
+         date_sub(CAST(NULL AS DATE), 1) AS e",
+    )
+    .await;
+    assert_eq!(field(&cols, "type_name"), ["DATE"; 5]);
+    assert_eq!(arrow, vec![DataType::Date32; 5]);
+    assert_eq!(
+        rows,
+        json!([["2024-03-01", "2024-02-29", "2025-01-01", "2023-12-31", null]])
+    );
+    let r = h
+        .exec("SELECT date_add(DATE'2024-01-01', 1.5)", json!({}))
+        .await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{}", r.text);
+}
+
+#[tokio::test]
+async fn qualified_interval_literals() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = run(
+        &h,
+        "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '1 02:03:04' DAY TO SECOND, \
+         INTERVAL '-3 04:30:20.123' DAY TO SECOND AS neg, INTERVAL '100' YEAR AS y, \
+         INTERVAL '0' DAY AS zero, INTERVAL '27:15' HOUR TO MINUTE AS hm, \
+         DATE'2024-01-31' + INTERVAL '0-1' YEAR TO MONTH AS shifted",
+    )
+    .await;
+    assert_eq!(
+        field(&cols, "name")[..2],
+        [
+            "INTERVAL '1-2' YEAR TO MONTH",
+            "INTERVAL '1 02:03:04' DAY TO SECOND"
+        ]
+    );
+    assert_eq!(
+        field(&cols, "type_text"),
+        [
+            "INTERVAL YEAR TO MONTH",
+            "INTERVAL DAY TO SECOND",
+            "INTERVAL DAY TO SECOND",
+            "INTERVAL YEAR TO MONTH",
+            "INTERVAL DAY TO SECOND",
+            "INTERVAL DAY TO SECOND",
+            "DATE"
+        ]
+    );
+    assert_eq!(
+        field(&cols, "type_interval_type"),
+        [
+            "YEAR TO MONTH",
+            "DAY TO SECOND",
+            "DAY TO SECOND",
+            "YEAR TO MONTH",
+            "DAY TO SECOND",
+            "DAY TO SECOND",
+            "-"
+        ]
+    );
+    let year_month = DataType::Interval(IntervalUnit::YearMonth);
+    let day_time = DataType::Duration(TimeUnit::Microsecond);
+    assert_eq!(
+        arrow,
+        vec![
+            year_month.clone(),
+            day_time.clone(),
+            day_time.clone(),
+            year_month,
+            day_time.clone(),
+            day_time,
+            DataType::Date32
+        ]
+    );
+    assert_eq!(
+        rows,
+        json!([[
+            "INTERVAL '1-2' YEAR TO MONTH",
+            "INTERVAL '1 02:03:04' DAY TO SECOND",
+            "INTERVAL '-3 04:30:20.123' DAY TO SECOND",
+            "INTERVAL '100-0' YEAR TO MONTH",
+            "INTERVAL '0 00:00:00' DAY TO SECOND",
+            "INTERVAL '1 03:15:00' DAY TO SECOND",
+            "2024-02-29"
+        ]])
+    );
+}
+
+#[tokio::test]
+async fn integer_literals_are_int_unless_they_need_bigint() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = run(
+        &h,
+        "SELECT 1 AS one, -2147483648 AS min_int, 2147483648 AS big, 1 + 1 AS two, \
+         1 + id AS widened, count(*) AS n FROM range(1) GROUP BY id ORDER BY n",
+    )
+    .await;
+    assert_eq!(
+        field(&cols, "type_name"),
+        ["INT", "INT", "LONG", "INT", "LONG", "LONG"]
+    );
+    assert_eq!(
+        arrow,
+        [
+            DataType::Int32,
+            DataType::Int32,
+            DataType::Int64,
+            DataType::Int32,
+            DataType::Int64,
+            DataType::Int64
+        ]
+    );
+    assert_eq!(
+        rows,
+        json!([["1", "-2147483648", "2147483648", "2", "1", "1"]])
+    );
+    // As recorded from a real warehouse: both are INT.
+    let (cols, _, _) = run(&h, "SELECT NULL UNION (SELECT 1) ORDER BY 1").await;
+    assert_eq!(field(&cols, "type_text"), ["INT"]);
+    let (cols, _, _) = run(&h, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, s)").await;
+    assert_eq!(field(&cols, "type_text"), ["INT", "STRING"]);
+    // A literal stored into a BIGINT column takes the column's type.
+    h.exec("CREATE TABLE wide (v BIGINT)", json!({})).await;
+    h.exec("INSERT INTO wide VALUES (1)", json!({})).await;
+    let (cols, arrow, _) = run(&h, "SELECT v FROM wide").await;
+    assert_eq!(field(&cols, "type_text"), ["BIGINT"]);
+    assert_eq!(arrow, [DataType::Int64]);
+}
+
+#[tokio::test]
+async fn unquoted_aliases_keep_their_case_and_lookups_ignore_it() {
+    let h = Harness::start().await;
+    let (cols, _, rows) = run(
+        &h,
+        "SELECT 1 AS Foo, id AS MyId, 2 AS `Quoted`, 3 AS lower FROM range(2) \
+         WHERE ID >= 0 ORDER BY myid DESC",
+    )
+    .await;
+    assert_eq!(field(&cols, "name"), ["Foo", "MyId", "Quoted", "lower"]);
+    assert_eq!(rows, json!([["1", "1", "2", "3"], ["1", "0", "2", "3"]]));
+    h.exec("CREATE TABLE Mixed (Amount INT)", json!({})).await;
+    h.exec("INSERT INTO MIXED VALUES (5)", json!({})).await;
+    let (cols, _, rows) = run(&h, "SELECT AMOUNT AS Total FROM mixed").await;
+    assert_eq!(field(&cols, "name"), ["Total"]);
+    assert_eq!(rows, json!([["5"]]));
+}
+
+#[tokio::test]
+async fn interval_column_types_in_create_table() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "CREATE TABLE iv (y INTERVAL YEAR, ym INTERVAL YEAR TO MONTH, d INTERVAL DAY, \
+             hs INTERVAL HOUR TO SECOND, `Quoted` INTERVAL MINUTE TO SECOND) USING DELTA",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.exec(
+        "INSERT INTO iv VALUES (INTERVAL '2' YEAR, INTERVAL '1-6' YEAR TO MONTH, \
+         INTERVAL '3' DAY, INTERVAL '27:15:20.456' HOUR TO SECOND, INTERVAL '0' SECOND)",
+        json!({}),
+    )
+    .await;
+    let (cols, arrow, rows) = run(&h, "SELECT * FROM iv").await;
+    assert_eq!(
+        field(&cols, "type_interval_type"),
+        [
+            "YEAR TO MONTH",
+            "YEAR TO MONTH",
+            "DAY TO SECOND",
+            "DAY TO SECOND",
+            "DAY TO SECOND"
+        ]
+    );
+    let year_month = DataType::Interval(IntervalUnit::YearMonth);
+    let day_time = DataType::Duration(TimeUnit::Microsecond);
+    assert_eq!(
+        arrow,
+        vec![
+            year_month.clone(),
+            year_month,
+            day_time.clone(),
+            day_time.clone(),
+            day_time
+        ]
+    );
+    assert_eq!(
+        rows,
+        json!([[
+            "INTERVAL '2-0' YEAR TO MONTH",
+            "INTERVAL '1-6' YEAR TO MONTH",
+            "INTERVAL '3 00:00:00' DAY TO SECOND",
+            "INTERVAL '1 03:15:20.456' DAY TO SECOND",
+            "INTERVAL '0 00:00:00' DAY TO SECOND"
+        ]])
+    );
+}

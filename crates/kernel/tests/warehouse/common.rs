@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
+use arrow_schema::DataType;
 use futures::future::BoxFuture;
 use sluice_kernel::{
     AuthConfig, Config, Connection, ExecuteOptions, FetchedToken, Result, RetryPolicy, Secret,
@@ -78,14 +79,10 @@ pub async fn query_i64_with(
     statement.execute(sql, options).await?;
     let mut out = Vec::new();
     while let Some(batch) = statement.next_batch().await? {
-        out.extend(
-            batch
-                .column(0)
-                .as_primitive::<Int64Type>()
-                .values()
-                .iter()
-                .copied(),
-        );
+        // Integer literals are INT, as in Spark; other integer columns are BIGINT.
+        let column =
+            arrow_cast::cast(batch.column(0), &DataType::Int64).expect("an integer column");
+        out.extend(column.as_primitive::<Int64Type>().values().iter().copied());
     }
     statement.close().await?;
     Ok(out)

@@ -58,6 +58,11 @@ fn narrow(e: Expr) -> Result<Transformed<Expr>> {
         Expr::WindowFunction(ref f) if f.fun.name() == "count" => {
             Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
         }
+        // DataFusion's INT arithmetic wraps where Spark's (ANSI) raises ARITHMETIC_OVERFLOW:
+        // operands of arithmetic stay BIGINT, so `2147483647 + 1` is 2147483648, never negative.
+        Expr::BinaryExpr(ref b) if b.op.is_numerical_operators() => {
+            Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
+        }
         Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
             Ok(v) => Ok(Transformed::yes(Expr::Literal(
                 ScalarValue::Int32(Some(v)),

@@ -134,12 +134,15 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
     let (cols, arrow, rows) = run(
         &h,
         "SELECT 1 AS one, -2147483648 AS min_int, 2147483648 AS big, 1 + 1 AS two, \
-         1 + id AS widened, count(*) AS n FROM range(1) GROUP BY id ORDER BY n",
+         1 + id AS widened, count(*) AS n, 2147483647 + 1 AS over, 65536 * 65536 AS product \
+         FROM range(1) GROUP BY id ORDER BY n",
     )
     .await;
+    // Arithmetic on literals stays BIGINT: INT arithmetic would wrap silently (see
+    // spark_literals.rs), and a wrong value is worse than a wider type.
     assert_eq!(
         field(&cols, "type_name"),
-        ["INT", "INT", "LONG", "INT", "LONG", "LONG"]
+        ["INT", "INT", "LONG", "LONG", "LONG", "LONG", "LONG", "LONG"]
     );
     assert_eq!(
         arrow,
@@ -147,14 +150,25 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
             DataType::Int32,
             DataType::Int32,
             DataType::Int64,
-            DataType::Int32,
+            DataType::Int64,
+            DataType::Int64,
+            DataType::Int64,
             DataType::Int64,
             DataType::Int64
         ]
     );
     assert_eq!(
         rows,
-        json!([["1", "-2147483648", "2147483648", "2", "1", "1"]])
+        json!([[
+            "1",
+            "-2147483648",
+            "2147483648",
+            "2",
+            "1",
+            "1",
+            "2147483648",
+            "4294967296"
+        ]])
     );
     // As recorded from a real warehouse: both are INT.
     let (cols, _, _) = run(&h, "SELECT NULL UNION (SELECT 1) ORDER BY 1").await;

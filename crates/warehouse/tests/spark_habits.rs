@@ -7,29 +7,6 @@ use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 use common::Harness;
 use serde_json::{json, Value};
 
-/// Manifest columns, Arrow types of the (Arrow) result, and the JSON_ARRAY rows.
-async fn run(h: &Harness, sql: &str) -> (Vec<Value>, Vec<DataType>, Value) {
-    let (body, batches) = h.arrow(sql).await;
-    let cols = body["manifest"]["schema"]["columns"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let arrow = batches[0]
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.data_type().clone())
-        .collect();
-    let r = h
-        .exec(
-            sql,
-            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    (cols, arrow, r.body["result"]["data_array"].clone())
-}
-
 fn field(cols: &[Value], key: &str) -> Vec<String> {
     cols.iter()
         .map(|c| c[key].as_str().unwrap_or("-").to_string())
@@ -39,13 +16,13 @@ fn field(cols: &[Value], key: &str) -> Vec<String> {
 #[tokio::test]
 async fn date_add_and_date_sub() {
     let h = Harness::start().await;
-    let (cols, arrow, rows) = run(
-        &h,
-        "SELECT date_add(DATE'2024-02-28', 2) AS a, date_sub(DATE'2024-03-01', 1) AS b, \
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT date_add(DATE'2024-02-28', 2) AS a, date_sub(DATE'2024-03-01', 1) AS b, \
          date_add('2024-12-31', 1) AS c, date_add(DATE'2024-01-01', -1) AS d, \
          date_sub(CAST(NULL AS DATE), 1) AS e",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(field(&cols, "type_name"), ["DATE"; 5]);
     assert_eq!(arrow, vec![DataType::Date32; 5]);
     assert_eq!(
@@ -61,14 +38,14 @@ async fn date_add_and_date_sub() {
 #[tokio::test]
 async fn qualified_interval_literals() {
     let h = Harness::start().await;
-    let (cols, arrow, rows) = run(
-        &h,
-        "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '1 02:03:04' DAY TO SECOND, \
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '1 02:03:04' DAY TO SECOND, \
          INTERVAL '-3 04:30:20.123' DAY TO SECOND AS neg, INTERVAL '100' YEAR AS y, \
          INTERVAL '0' DAY AS zero, INTERVAL '27:15' HOUR TO MINUTE AS hm, \
          DATE'2024-01-31' + INTERVAL '0-1' YEAR TO MONTH AS shifted",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         field(&cols, "name")[..2],
         [
@@ -131,13 +108,13 @@ async fn qualified_interval_literals() {
 #[tokio::test]
 async fn integer_literals_are_int_unless_they_need_bigint() {
     let h = Harness::start().await;
-    let (cols, arrow, rows) = run(
-        &h,
-        "SELECT 1 AS one, -2147483648 AS min_int, 2147483648 AS big, 1 + 1 AS two, \
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT 1 AS one, -2147483648 AS min_int, 2147483648 AS big, 1 + 1 AS two, \
          1 + id AS widened, count(*) AS n, 2147483647 + 1 AS over, 65536 * 65536 AS product \
          FROM range(1) GROUP BY id ORDER BY n",
-    )
-    .await;
+        )
+        .await;
     // Arithmetic on literals stays BIGINT: INT arithmetic would wrap silently (see
     // spark_literals.rs), and a wrong value is worse than a wider type.
     assert_eq!(
@@ -171,14 +148,16 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
         ]])
     );
     // As recorded from a real warehouse: both are INT.
-    let (cols, _, _) = run(&h, "SELECT NULL UNION (SELECT 1) ORDER BY 1").await;
+    let (cols, _, _) = h.describe("SELECT NULL UNION (SELECT 1) ORDER BY 1").await;
     assert_eq!(field(&cols, "type_text"), ["INT"]);
-    let (cols, _, _) = run(&h, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, s)").await;
+    let (cols, _, _) = h
+        .describe("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, s)")
+        .await;
     assert_eq!(field(&cols, "type_text"), ["INT", "STRING"]);
     // A literal stored into a BIGINT column takes the column's type.
     h.exec("CREATE TABLE wide (v BIGINT)", json!({})).await;
     h.exec("INSERT INTO wide VALUES (1)", json!({})).await;
-    let (cols, arrow, _) = run(&h, "SELECT v FROM wide").await;
+    let (cols, arrow, _) = h.describe("SELECT v FROM wide").await;
     assert_eq!(field(&cols, "type_text"), ["BIGINT"]);
     assert_eq!(arrow, [DataType::Int64]);
 }
@@ -186,17 +165,17 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
 #[tokio::test]
 async fn unquoted_aliases_keep_their_case_and_lookups_ignore_it() {
     let h = Harness::start().await;
-    let (cols, _, rows) = run(
-        &h,
-        "SELECT 1 AS Foo, id AS MyId, 2 AS `Quoted`, 3 AS lower FROM range(2) \
+    let (cols, _, rows) = h
+        .describe(
+            "SELECT 1 AS Foo, id AS MyId, 2 AS `Quoted`, 3 AS lower FROM range(2) \
          WHERE ID >= 0 ORDER BY myid DESC",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(field(&cols, "name"), ["Foo", "MyId", "Quoted", "lower"]);
     assert_eq!(rows, json!([["1", "1", "2", "3"], ["1", "0", "2", "3"]]));
     h.exec("CREATE TABLE Mixed (Amount INT)", json!({})).await;
     h.exec("INSERT INTO MIXED VALUES (5)", json!({})).await;
-    let (cols, _, rows) = run(&h, "SELECT AMOUNT AS Total FROM mixed").await;
+    let (cols, _, rows) = h.describe("SELECT AMOUNT AS Total FROM mixed").await;
     assert_eq!(field(&cols, "name"), ["Total"]);
     assert_eq!(rows, json!([["5"]]));
 }
@@ -218,7 +197,7 @@ async fn interval_column_types_in_create_table() {
         json!({}),
     )
     .await;
-    let (cols, arrow, rows) = run(&h, "SELECT * FROM iv").await;
+    let (cols, arrow, rows) = h.describe("SELECT * FROM iv").await;
     assert_eq!(
         field(&cols, "type_interval_type"),
         [

@@ -6,26 +6,10 @@ use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 use common::Harness;
 use serde_json::{json, Value};
 
+/// Manifest columns, Arrow types and the first JSON row.
 async fn describe(h: &Harness, sql: &str) -> (Vec<Value>, Vec<DataType>, Value) {
-    let (body, batches) = h.arrow(sql).await;
-    let cols = body["manifest"]["schema"]["columns"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let arrow: Vec<DataType> = batches[0]
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.data_type().clone())
-        .collect();
-    let r = h
-        .exec(
-            sql,
-            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    (cols, arrow, r.body["result"]["data_array"][0].clone())
+    let (cols, arrow, rows) = h.describe(sql).await;
+    (cols, arrow, rows[0].clone())
 }
 
 fn names(cols: &[Value]) -> Vec<(String, String)> {

@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use arrow_array::RecordBatch;
+use arrow_schema::DataType;
 use base64::Engine as _;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -128,6 +129,30 @@ impl Harness {
         assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
         let batches = self.collect_arrow(&r.body).await;
         (r.body, batches)
+    }
+
+    /// Runs `sql` twice, as Arrow and as JSON_ARRAY: the manifest's columns, the Arrow types and
+    /// the JSON rows, so a test can check a type in all three places at once.
+    pub async fn describe(&self, sql: &str) -> (Vec<Value>, Vec<DataType>, Value) {
+        let (body, batches) = self.arrow(sql).await;
+        let cols = body["manifest"]["schema"]["columns"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let arrow = batches[0]
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let r = self
+            .exec(
+                sql,
+                json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
+            )
+            .await;
+        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+        (cols, arrow, r.body["result"]["data_array"].clone())
     }
 
     /// Reads every chunk of an Arrow result (inline attachment or links).

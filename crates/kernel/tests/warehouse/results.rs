@@ -44,6 +44,18 @@ async fn drain(conn: &Connection, sql: &str, pause: Duration) -> sluice_kernel::
     Ok(ids)
 }
 
+/// Drains `SELECT id FROM range(n) ORDER BY id` and checks every id arrived once, in order.
+async fn drain_range(conn: &Connection, n: i64, pause: Duration) {
+    let ids = drain(
+        conn,
+        &format!("SELECT id FROM range({n}) ORDER BY id"),
+        pause,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids, (0..n).collect::<Vec<_>>());
+}
+
 async fn warehouse_sum(conn: &Connection, n: i64) -> i64 {
     query_i64(
         conn,
@@ -105,14 +117,7 @@ async fn links_that_expire_while_the_consumer_pauses_are_refreshed_once_each() {
     .await;
     let conn = Connection::open(slow_consumer_config(&wh)).await.unwrap();
     wh.admin().reset_counters();
-    let ids = drain(
-        &conn,
-        "SELECT id FROM range(40000) ORDER BY id",
-        Duration::from_millis(1400),
-    )
-    .await
-    .unwrap();
-    assert_eq!(ids, (0..40_000).collect::<Vec<_>>());
+    drain_range(&conn, 40_000, Duration::from_millis(1400)).await;
     let c = wh.counters();
     // Chunk 0 downloads at once; the consumer holds it (and so the whole budget) through its
     // pause, so chunks 1, 2 and 3 wait past their links' one-second lifetime, and each gets
@@ -141,14 +146,7 @@ async fn link_fetching_slower_than_the_link_lifetime_still_completes() {
     wh.admin()
         .inject_fault(Fault::delay("chunks", 200, 1000))
         .unwrap();
-    let ids = drain(
-        &conn,
-        "SELECT id FROM range(10000) ORDER BY id",
-        Duration::from_millis(150),
-    )
-    .await
-    .unwrap();
-    assert_eq!(ids, (0..10_000).collect::<Vec<_>>());
+    drain_range(&conn, 10_000, Duration::from_millis(150)).await;
     wh.shutdown().await;
 }
 
@@ -161,14 +159,7 @@ async fn a_refused_download_costs_one_link_fetch_and_a_cut_one_costs_one_downloa
     wh.admin()
         .inject_fault(Fault::status("download", 403, None, 1))
         .unwrap();
-    let ids = drain(
-        &conn,
-        "SELECT id FROM range(5000) ORDER BY id",
-        Duration::ZERO,
-    )
-    .await
-    .unwrap();
-    assert_eq!(ids, (0..5000).collect::<Vec<_>>());
+    drain_range(&conn, 5000, Duration::ZERO).await;
     let c = wh.counters();
     assert_eq!(c.chunk_link_fetches, 1, "a 403 refreshes that chunk's link");
     assert_eq!(c.requests_on("download"), 6);
@@ -179,14 +170,7 @@ async fn a_refused_download_costs_one_link_fetch_and_a_cut_one_costs_one_downloa
     ] {
         wh.admin().reset_counters();
         wh.admin().inject_fault(fault.clone()).unwrap();
-        let ids = drain(
-            &conn,
-            "SELECT id FROM range(5000) ORDER BY id",
-            Duration::ZERO,
-        )
-        .await
-        .unwrap();
-        assert_eq!(ids, (0..5000).collect::<Vec<_>>());
+        drain_range(&conn, 5000, Duration::ZERO).await;
         let c = wh.counters();
         assert_eq!(
             c.chunk_link_fetches, 0,

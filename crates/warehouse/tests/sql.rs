@@ -5,18 +5,6 @@ mod common;
 use common::Harness;
 use serde_json::{json, Value};
 
-async fn json_rows(h: &Harness, sql: &str, extra: Value) -> Value {
-    let mut req = json!({"disposition": "INLINE", "format": "JSON_ARRAY"});
-    if let Value::Object(m) = extra {
-        for (k, v) in m {
-            req[k] = v;
-        }
-    }
-    let r = h.exec(sql, req).await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
-    r.body["result"]["data_array"].clone()
-}
-
 async fn error_of(h: &Harness, sql: &str) -> (String, String) {
     let r = h.exec(sql, json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -60,12 +48,12 @@ async fn ddl_dml_and_three_part_names() {
     assert_eq!(cols[0]["name"], "num_affected_rows");
     assert_eq!(cols[1]["name"], "num_inserted_rows");
     assert_eq!(r.body["result"]["data_array"], json!([["2", "2"]]));
-    let rows = json_rows(
-        &h,
-        "SELECT `id`, col1 FROM `main`.`jdbc_test_schema`.`t` ORDER BY id",
-        json!({}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "SELECT `id`, col1 FROM `main`.`jdbc_test_schema`.`t` ORDER BY id",
+            json!({}),
+        )
+        .await;
     assert_eq!(rows, json!([["1", "a"], ["2", "b"]]));
     let r = h
         .exec(
@@ -74,7 +62,9 @@ async fn ddl_dml_and_three_part_names() {
         )
         .await;
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    let rows = json_rows(&h, "SELECT x FROM ctas ORDER BY x", json!({})).await;
+    let rows = h
+        .json_rows("SELECT x FROM ctas ORDER BY x", json!({}))
+        .await;
     assert_eq!(rows, json!([["0"], ["10"], ["20"]]));
 }
 
@@ -83,12 +73,12 @@ async fn use_and_current_namespace() {
     let h = Harness::start().await;
     let sid = h.session().await;
     h.exec("CREATE SCHEMA main.other", json!({})).await;
-    let rows = json_rows(
-        &h,
-        "SELECT current_catalog(), current_schema()",
-        json!({"session_id": sid}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "SELECT current_catalog(), current_schema()",
+            json!({"session_id": sid}),
+        )
+        .await;
     assert_eq!(rows, json!([["main", "default"]]));
     let r = h.exec("USE SCHEMA other", json!({"session_id": sid})).await;
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
@@ -98,12 +88,12 @@ async fn use_and_current_namespace() {
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
     let r = h.exec("USE SCHEMA tpch", json!({"session_id": sid})).await;
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    let rows = json_rows(
-        &h,
-        "SELECT current_catalog(), current_schema()",
-        json!({"session_id": sid}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "SELECT current_catalog(), current_schema()",
+            json!({"session_id": sid}),
+        )
+        .await;
     assert_eq!(rows, json!([["samples", "tpch"]]));
     let (state, msg) = error_of(&h, "USE CATALOG nope").await;
     assert_eq!(state, "42704", "{msg}");
@@ -112,17 +102,17 @@ async fn use_and_current_namespace() {
 #[tokio::test]
 async fn positional_and_named_parameters_are_typed() {
     let h = Harness::start().await;
-    let rows = json_rows(
-        &h,
-        "SELECT ? + 1 AS a, ? AS b, ? AS c, ? AS d",
-        json!({"parameters": [
-            {"type": "INT", "value": "2", "ordinal": 1},
-            {"type": "DECIMAL(5,2)", "value": "123.45", "ordinal": 2},
-            {"type": "STRING", "ordinal": 3},
-            {"type": "LONG", "value": "9007199254740993", "ordinal": 4}
-        ]}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "SELECT ? + 1 AS a, ? AS b, ? AS c, ? AS d",
+            json!({"parameters": [
+                {"type": "INT", "value": "2", "ordinal": 1},
+                {"type": "DECIMAL(5,2)", "value": "123.45", "ordinal": 2},
+                {"type": "STRING", "ordinal": 3},
+                {"type": "LONG", "value": "9007199254740993", "ordinal": 4}
+            ]}),
+        )
+        .await;
     assert_eq!(rows, json!([["3", "123.45", null, "9007199254740993"]]));
     let r = h
         .exec(
@@ -157,9 +147,7 @@ async fn positional_and_named_parameters_are_typed() {
         )
         .await;
     assert_eq!(r.status, 400);
-    let rows = json_rows(
-        &h,
-        "SELECT ? IS NULL, ?",
+    let rows = h.json_rows("SELECT ? IS NULL, ?",
         json!({"parameters": [{"type": "VOID", "value": null, "ordinal": 1}, {"type": "SHORT", "value": "7", "ordinal": 2}]}),
     )
     .await;
@@ -169,26 +157,24 @@ async fn positional_and_named_parameters_are_typed() {
 #[tokio::test]
 async fn parameters_in_insert_values_keep_the_column_types() {
     let h = Harness::start().await;
-    json_rows(
-        &h,
+    h.json_rows(
         "CREATE TABLE p (a BIGINT, b STRING, c DATE, d DECIMAL(10,2))",
         json!({}),
     )
     .await;
-    let rows = json_rows(
-        &h,
-        "INSERT INTO p VALUES (:a, :b, :c, :d), (:a, 'lit', NULL, :d)",
-        json!({"parameters": [
-            {"name": "a", "type": "INT", "value": "7"},
-            {"name": "b", "value": "x'); DROP TABLE p; --"},
-            {"name": "c", "type": "DATE", "value": "2024-02-29"},
-            {"name": "d", "type": "DOUBLE", "value": "2.25"}
-        ]}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "INSERT INTO p VALUES (:a, :b, :c, :d), (:a, 'lit', NULL, :d)",
+            json!({"parameters": [
+                {"name": "a", "type": "INT", "value": "7"},
+                {"name": "b", "value": "x'); DROP TABLE p; --"},
+                {"name": "c", "type": "DATE", "value": "2024-02-29"},
+                {"name": "d", "type": "DOUBLE", "value": "2.25"}
+            ]}),
+        )
+        .await;
     assert_eq!(rows, json!([["2", "2"]]));
-    json_rows(
-        &h,
+    h.json_rows(
         "INSERT INTO p VALUES (?, ?, NULL, ?)",
         json!({"parameters": [
             {"ordinal": 1, "type": "SMALLINT", "value": "8"},
@@ -220,7 +206,9 @@ async fn parameters_in_insert_values_keep_the_column_types() {
             &json!("DECIMAL(10,2)")
         ]
     );
-    let rows = json_rows(&h, "SELECT * FROM p ORDER BY a, b", json!({})).await;
+    let rows = h
+        .json_rows("SELECT * FROM p ORDER BY a, b", json!({}))
+        .await;
     assert_eq!(
         rows,
         json!([
@@ -250,12 +238,12 @@ async fn session_time_zone_applies_to_timestamps() {
         )
         .await;
     let sid = r.body["session_id"].as_str().unwrap().to_string();
-    let rows = json_rows(
-        &h,
-        "SELECT CAST('2021-01-01 10:00:00' AS TIMESTAMP) AS ts",
-        json!({"session_id": sid}),
-    )
-    .await;
+    let rows = h
+        .json_rows(
+            "SELECT CAST('2021-01-01 10:00:00' AS TIMESTAMP) AS ts",
+            json!({"session_id": sid}),
+        )
+        .await;
     assert_eq!(rows, json!([["2021-01-01T10:00:00.000-08:00"]]));
     let (_, batches) = h
         .arrow("SELECT TIMESTAMP '2021-06-15 12:34:56.789' AS ts")
@@ -310,7 +298,7 @@ async fn spark_conf_sets_and_array_alias() {
     let r = h.exec("SET spark.sql.ansi.enabled = true", json!({})).await;
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
     assert_eq!(r.body["manifest"]["schema"], json!({"column_count": 0}));
-    let rows = json_rows(&h, "SELECT array(1, 2) AS a", json!({})).await;
+    let rows = h.json_rows("SELECT array(1, 2) AS a", json!({})).await;
     assert_eq!(rows, json!([["[1,2]"]]));
     let (state, _) = error_of(&h, "SET not_a_conf = 1").await;
     assert_eq!(state, "42000");
@@ -328,7 +316,7 @@ async fn create_table_using_a_format() {
     assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
     h.exec("INSERT INTO fmt_t VALUES (1, 'using delta')", json!({}))
         .await;
-    let rows = json_rows(&h, "SELECT s FROM fmt_t", json!({})).await;
+    let rows = h.json_rows("SELECT s FROM fmt_t", json!({})).await;
     assert_eq!(rows, json!([["using delta"]]));
     let (state, _) = error_of(&h, "SELECT 1 USING DELTA").await;
     assert_eq!(state, "42601");

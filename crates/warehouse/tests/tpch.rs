@@ -4,34 +4,25 @@ mod common;
 
 use std::time::Instant;
 
-use common::Harness;
-use serde_json::{json, Value};
+use common::{column_names, Harness};
+use serde_json::json;
 use sluice_warehouse::WarehouseConfig;
-
-async fn rows_of(h: &Harness, sql: &str) -> Value {
-    let r = h
-        .exec(
-            sql,
-            json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
-    r.body["result"]["data_array"].clone()
-}
 
 #[tokio::test]
 async fn tpch_tables_exist_with_databricks_types() {
     let t = Instant::now();
     let h = Harness::start().await;
     eprintln!("startup with tpch scale 0.01 took {:?}", t.elapsed());
-    let counts = rows_of(
-        &h,
+    let counts = h.json_rows(
         "SELECT (SELECT count(*) FROM samples.tpch.region) AS r, (SELECT count(*) FROM samples.tpch.nation) AS n, \
          (SELECT count(*) FROM samples.tpch.orders) AS o, (SELECT count(*) FROM samples.tpch.customer) AS c",
+        json!({}),
     )
     .await;
     assert_eq!(counts, json!([["5", "25", "15000", "1500"]]));
-    let lines: u64 = rows_of(&h, "SELECT count(*) FROM samples.tpch.lineitem").await[0][0]
+    let lines: u64 = h
+        .json_rows("SELECT count(*) FROM samples.tpch.lineitem", json!({}))
+        .await[0][0]
         .as_str()
         .unwrap()
         .parse()
@@ -67,10 +58,10 @@ async fn tpch_tables_exist_with_databricks_types() {
         ]
     );
     assert_eq!(cols[0]["name"], "l_orderkey");
-    let q1 = rows_of(
-        &h,
+    let q1 = h.json_rows(
         "SELECT l_returnflag, l_linestatus, sum(l_quantity), count(*) FROM samples.tpch.lineitem \
          WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus ORDER BY 1, 2",
+        json!({}),
     )
     .await;
     assert!(!q1.as_array().unwrap().is_empty());
@@ -109,12 +100,7 @@ async fn show_commands_have_the_recorded_columns() {
             json!({}),
         )
         .await;
-    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = column_names(&r.body);
     assert_eq!(
         names,
         vec![
@@ -153,12 +139,7 @@ async fn show_commands_have_the_recorded_columns() {
             json!({}),
         )
         .await;
-    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = column_names(&r.body);
     assert_eq!(
         names,
         vec![
@@ -204,12 +185,7 @@ async fn show_commands_have_the_recorded_columns() {
             json!({}),
         )
         .await;
-    let names: Vec<&str> = r.body["manifest"]["schema"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = column_names(&r.body);
     assert_eq!(names, vec!["col_name", "data_type", "comment"]);
     assert_eq!(
         r.body["result"]["data_array"],
@@ -228,7 +204,12 @@ async fn csv_files_mount_as_tables() {
         ..Default::default()
     })
     .await;
-    let rows = rows_of(&h, "SELECT name FROM main.default.people ORDER BY id").await;
+    let rows = h
+        .json_rows(
+            "SELECT name FROM main.default.people ORDER BY id",
+            json!({}),
+        )
+        .await;
     assert_eq!(rows, json!([["ada"], ["grace"]]));
     let bad = sluice_warehouse::Warehouse::start(WarehouseConfig {
         tables: vec![("x".into(), dir.join("x.txt"))],

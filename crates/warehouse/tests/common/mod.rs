@@ -145,14 +145,20 @@ impl Harness {
             .iter()
             .map(|f| f.data_type().clone())
             .collect();
-        let r = self
-            .exec(
-                sql,
-                json!({"disposition": "INLINE", "format": "JSON_ARRAY"}),
-            )
-            .await;
-        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-        (cols, arrow, r.body["result"]["data_array"].clone())
+        (cols, arrow, self.json_rows(sql, json!({})).await)
+    }
+
+    /// Runs `sql` as INLINE JSON_ARRAY (plus `extra` request fields) and returns its rows.
+    pub async fn json_rows(&self, sql: &str, extra: Value) -> Value {
+        let mut req = json!({"disposition": "INLINE", "format": "JSON_ARRAY"});
+        if let Value::Object(m) = extra {
+            for (k, v) in m {
+                req[k] = v;
+            }
+        }
+        let r = self.exec(sql, req).await;
+        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
+        r.body["result"]["data_array"].clone()
     }
 
     /// Reads every chunk of an Arrow result (inline attachment or links).
@@ -218,6 +224,16 @@ pub fn decode_arrow(bytes: &[u8], lz4: bool) -> Vec<RecordBatch> {
     };
     let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(raw), None).unwrap();
     reader.map(|b| b.unwrap()).collect()
+}
+
+/// The manifest's column names, in order.
+pub fn column_names(body: &Value) -> Vec<&str> {
+    body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
 }
 
 pub fn rows(batches: &[RecordBatch]) -> usize {

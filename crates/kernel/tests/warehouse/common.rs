@@ -125,3 +125,19 @@ pub async fn eventually(what: &str, check: impl Fn() -> bool) {
     }
     panic!("{what} did not happen within 5 s");
 }
+
+/// Waits until `count` has stayed the same for 300 ms and returns it: requests a client aborted
+/// can still reach the server just after the abort, and a test about what happens next must not
+/// count them. Panics if the count keeps moving for 5 s.
+pub async fn settled(what: &str, count: impl Fn() -> u64) -> u64 {
+    let mut last = count();
+    for _ in 0..16 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = count();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    panic!("{what} kept changing for 5 s");
+}

@@ -400,7 +400,10 @@ async fn cancel_or_close_in_the_middle_of_a_large_result_stops_downloads_and_fre
             memory.reserved_bytes() == 0
         })
         .await;
-        let downloads = wh.counters().requests_on("download");
+        let downloads = settled("the download count", || {
+            wh.counters().requests_on("download")
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(
             wh.counters().requests_on("download"),

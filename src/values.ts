@@ -8,6 +8,9 @@
  */
 
 import { type Data, type Field, type RecordBatch, Type } from 'apache-arrow';
+import { decimalText } from './decimal-text';
+import { RepeatCache } from './repeat-cache';
+import { decodeText } from './text-column';
 
 export interface ValuePolicy {
   decimalAs: 'string' | 'number';
@@ -17,29 +20,20 @@ export interface ValuePolicy {
 export const DEFAULT_POLICY: ValuePolicy = { decimalAs: 'string', timestampAs: 'date' };
 
 const MS_PER_DAY = 86_400_000;
-const utf8 = new TextDecoder('utf-8');
 
-function isValid(data: Data, i: number): boolean {
+/**
+ * A column's validity bitmap, or null when every value is valid. Read once per column:
+ * apache-arrow's `nullCount` is a getter that costs more than the bit test itself.
+ */
+function validityOf(data: Data): Uint8Array | null {
   const bitmap = data.nullBitmap;
-  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
-  const bit = data.offset + i;
-  return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
+  return data.nullCount === 0 || !bitmap || bitmap.length === 0 ? null : bitmap;
 }
 
-/** Exact text of a 128-bit two's complement integer scaled by 10^-scale. */
-function decimalText(words: Uint32Array, at: number, scale: number): string {
-  let v = 0n;
-  for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[at + w]);
-  if (v >= 1n << 127n) v -= 1n << 128n;
-  const negative = v < 0n;
-  let digits = (negative ? -v : v).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  } else if (scale < 0) {
-    digits = digits + '0'.repeat(-scale);
-  }
-  return negative ? `-${digits}` : digits;
+function isValid(bitmap: Uint8Array | null, offset: number, i: number): boolean {
+  if (bitmap === null) return true;
+  const bit = offset + i;
+  return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
 }
 
 function timeUnitFactorToMicros(unit: number): bigint {
@@ -60,12 +54,17 @@ function microsToDate(micros: bigint): Date {
   return date;
 }
 
-/** Decodes every value of one Arrow Data (a column of one batch) under the policy. */
+/**
+ * Decodes every value of one Arrow Data (a column of one batch) under the policy. apache-arrow
+ * slices the value and offset buffers (and fixed-size children) when it slices a Data, so those
+ * are read from index 0; `data.offset` only positions bits: validity and booleans.
+ */
 export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
   const n = data.length;
   const out = new Array<unknown>(n);
   const type = data.type;
   const off = data.offset;
+  const valid = validityOf(data);
   const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
   switch (type.typeId) {
     case Type.Null:
@@ -73,10 +72,10 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     case Type.Int:
     case Type.Float: {
-      if (data.nullCount === 0) {
-        for (let i = 0; i < n; i++) out[i] = values[off + i];
+      if (valid === null) {
+        for (let i = 0; i < n; i++) out[i] = values[i];
       } else {
-        for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? values[off + i] : null;
+        for (let i = 0; i < n; i++) out[i] = isValid(valid, off, i) ? values[i] : null;
       }
       return out;
     }
@@ -84,49 +83,50 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       const bytes = data.values as Uint8Array;
       for (let i = 0; i < n; i++) {
         const bit = off + i;
-        out[i] = isValid(data, i) ? (bytes[bit >> 3] & (1 << (bit & 7))) !== 0 : null;
+        out[i] = isValid(valid, off, i) ? (bytes[bit >> 3] & (1 << (bit & 7))) !== 0 : null;
       }
       return out;
     }
     case Type.Utf8:
     case Type.LargeUtf8:
+      decodeText(data, data.valueOffsets as ArrayLike<number | bigint>, (i) => isValid(valid, off, i), out);
+      return out;
     case Type.Binary:
     case Type.LargeBinary: {
       const offsets = data.valueOffsets as ArrayLike<number | bigint>;
       const bytes = data.values as Uint8Array;
-      const text = type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8;
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const start = Number(offsets[off + i]);
-        const end = Number(offsets[off + i + 1]);
-        out[i] = text ? utf8.decode(bytes.subarray(start, end)) : bytes.slice(start, end);
+        out[i] = bytes.slice(Number(offsets[i]), Number(offsets[i + 1]));
       }
       return out;
     }
     case Type.Decimal: {
       const words = data.values as Uint32Array;
       const scale = (type as unknown as { scale: number }).scale;
+      const asNumber = policy.decimalAs === 'number';
+      // Each value is 16 bytes: repeated values (quantities, rates) share one result.
+      const cache = new RepeatCache<string | number>(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+      const decode = (start: number) => {
+        const text = decimalText(words, start >> 2, scale);
+        return asNumber ? Number(text) : text;
+      };
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
-          out[i] = null;
-          continue;
-        }
-        const text = decimalText(words, (off + i) * 4, scale);
-        out[i] = policy.decimalAs === 'number' ? Number(text) : text;
+        out[i] = isValid(valid, off, i) ? cache.get(i * 16, i * 16 + 16, decode) : null;
       }
       return out;
     }
     case Type.Date: {
       const unit = (type as unknown as { unit: number }).unit; // DAY 0, MILLISECOND 1
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const raw = values[off + i];
+        const raw = values[i];
         out[i] = new Date(unit === 0 ? Number(raw) * MS_PER_DAY : Number(raw));
       }
       return out;
@@ -134,30 +134,26 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
     case Type.Timestamp: {
       const unit = (type as unknown as { unit: number }).unit;
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const micros = toMicros(BigInt(values[off + i]), unit);
+        const micros = toMicros(BigInt(values[i]), unit);
         out[i] = policy.timestampAs === 'bigint' ? micros : microsToDate(micros);
       }
       return out;
     }
     case Type.Duration: {
       const unit = (type as unknown as { unit: number }).unit;
-      for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? toMicros(BigInt(values[off + i]), unit) : null;
+      for (let i = 0; i < n; i++) out[i] = isValid(valid, off, i) ? toMicros(BigInt(values[i]), unit) : null;
       return out;
     }
     case Type.Interval: {
       // YEAR_MONTH holds one int32 of months per value; other units keep apache-arrow's form.
       const unit = (type as unknown as { unit: number }).unit;
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) out[i] = null;
-        else
-          out[i] =
-            unit === 0
-              ? values[off + i]
-              : Array.from((data.values as Int32Array).subarray((off + i) * 2, (off + i) * 2 + 2));
+        if (!isValid(valid, off, i)) out[i] = null;
+        else out[i] = unit === 0 ? values[i] : Array.from((data.values as Int32Array).subarray(i * 2, i * 2 + 2));
       }
       return out;
     }
@@ -168,12 +164,12 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       const size = type.typeId === Type.FixedSizeList ? (type as unknown as { listSize: number }).listSize : 0;
       const offsets = data.valueOffsets as ArrayLike<number | bigint>;
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const start = size ? (off + i) * size : Number(offsets[off + i]);
-        const end = size ? start + size : Number(offsets[off + i + 1]);
+        const start = size ? i * size : Number(offsets[i]);
+        const end = size ? start + size : Number(offsets[i + 1]);
         out[i] = child.slice(start, end);
       }
       return out;
@@ -182,12 +178,12 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       const fields = (type as unknown as { children: Field[] }).children;
       const columns = data.children.map((c) => decodeData(c, policy));
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
         const row: Record<string, unknown> = {};
-        for (let f = 0; f < fields.length; f++) row[fields[f].name] = columns[f][off + i];
+        for (let f = 0; f < fields.length; f++) row[fields[f].name] = columns[f][i];
         out[i] = row;
       }
       return out;
@@ -198,12 +194,12 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       const vals = decodeData(entries.children[1], policy);
       const offsets = data.valueOffsets as Int32Array;
       for (let i = 0; i < n; i++) {
-        if (!isValid(data, i)) {
+        if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
         const m = new Map<unknown, unknown>();
-        for (let e = offsets[off + i]; e < offsets[off + i + 1]; e++) m.set(keys[e], vals[e]);
+        for (let e = offsets[i]; e < offsets[i + 1]; e++) m.set(keys[e], vals[e]);
         out[i] = m;
       }
       return out;
@@ -222,7 +218,7 @@ function columnValues(data: Data, policy: ValuePolicy): ArrayLike<unknown> {
   const typeId = data.type.typeId;
   if ((typeId === Type.Int || typeId === Type.Float) && data.nullCount === 0) {
     const values = data.values as Int32Array | BigInt64Array | Float64Array;
-    return values.subarray(data.offset, data.offset + data.length);
+    return values.subarray(0, data.length);
   }
   return decodeData(data, policy);
 }

@@ -17,6 +17,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
+use crate::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::config::WarehouseConfig;
 use crate::metadata;
 use crate::nested_types::NestedTypes;
@@ -78,6 +79,7 @@ impl Engine {
             .with_config(cfg)
             .with_default_features()
             .with_type_planner(Arc::new(NestedTypes))
+            .with_analyzer_rule(Arc::new(CheckedIntegerArithmetic))
             .build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(SparkRange));

@@ -17,13 +17,15 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 
+use crate::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::config::WarehouseConfig;
 use crate::metadata;
+use crate::nested_types::NestedTypes;
 use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::{dialect, sleep, spark_functions, spark_literals, tpch};
+use crate::{dialect, sleep, spark_functions, spark_literals, spark_parser, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,7 +68,7 @@ impl Engine {
             .with_default_catalog_and_schema(DEFAULT_CATALOG, DEFAULT_SCHEMA)
             .with_create_default_catalog_and_schema(true);
         let opts = cfg.options_mut();
-        // Backticks, `:name` markers and Spark-isms parse with the Databricks dialect.
+        // Statements are parsed by `spark_parser`; this dialect serves DataFusion's own parsing.
         opts.sql_parser.dialect = Dialect::Databricks;
         // Databricks emits Utf8 for STRING; keep DataFusion from choosing Utf8View.
         opts.sql_parser.map_string_types_to_utf8view = false;
@@ -76,6 +78,8 @@ impl Engine {
         let state = SessionStateBuilder::new()
             .with_config(cfg)
             .with_default_features()
+            .with_type_planner(Arc::new(NestedTypes))
+            .with_analyzer_rule(Arc::new(CheckedIntegerArithmetic))
             .build();
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(SparkRange));
@@ -168,8 +172,7 @@ impl Engine {
     ) -> Result<SchemaRef, SqlError> {
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
         let state = self.context(session).state();
-        let dialect = state.config().options().sql_parser.dialect;
-        let mut statement = state.sql_to_statement(sql, &dialect).map_err(df_err)?;
+        let mut statement = spark_parser::parse(&state, sql).map_err(df_err)?;
         dialect::rewrite(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         Ok(plan.schema().inner().clone())
@@ -187,9 +190,8 @@ impl Engine {
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
         let ctx = self.context(session);
         let state = ctx.state();
-        let dialect = state.config().options().sql_parser.dialect;
         let mut column_types = Vec::new();
-        let mut statement = match state.sql_to_statement(sql, &dialect) {
+        let mut statement = match spark_parser::parse(&state, sql) {
             Ok(s) => s,
             // Spark-only CREATE TABLE syntax, rewritten at the token level and parsed again.
             Err(e) => {
@@ -197,9 +199,7 @@ impl Engine {
                     .unwrap_or_else(|| (sql.to_string(), Vec::new()));
                 let text = dialect::without_using_format(&text).unwrap_or(text);
                 column_types = types;
-                state
-                    .sql_to_statement(&text, &dialect)
-                    .map_err(|_| df_err(e))?
+                spark_parser::parse(&state, &text).map_err(|_| df_err(e))?
             }
         };
         dialect::rewrite(&mut statement);

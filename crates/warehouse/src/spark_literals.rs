@@ -1,7 +1,8 @@
 //! Spark types an integer literal as INT when it fits in 32 bits and BIGINT otherwise
 //! (`SELECT 1` is INT, as the recordings show); DataFusion reads every integer literal as
 //! Int64. This narrows the literals of a planned query, before type coercion, keeping the
-//! names of the columns they appear in.
+//! names of the columns they appear in. Arithmetic on them is INT too, as in Spark, and
+//! overflows as Spark's does (see `checked_arithmetic.rs`): `2147483647 + 1` fails.
 
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Result, ScalarValue};
@@ -56,11 +57,6 @@ fn narrow(e: Expr) -> Result<Transformed<Expr>> {
             Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
         }
         Expr::WindowFunction(ref f) if f.fun.name() == "count" => {
-            Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
-        }
-        // DataFusion's INT arithmetic wraps where Spark's (ANSI) raises ARITHMETIC_OVERFLOW:
-        // operands of arithmetic stay BIGINT, so `2147483647 + 1` is 2147483648, never negative.
-        Expr::BinaryExpr(ref b) if b.op.is_numerical_operators() => {
             Ok(Transformed::new(e, false, TreeNodeRecursion::Jump))
         }
         Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {

@@ -87,6 +87,10 @@ fn classify_arrow(err: &ArrowError, text: &str) -> SqlError {
             SqlError::new("CAST_INVALID_INPUT", "22018", m.clone())
         }
         ArrowError::ArithmeticOverflow(m) => SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone()),
+        // DataFusion's `abs` reports the overflow of `abs(<minimum integer>)` this way.
+        ArrowError::ComputeError(m) if m.contains(" overflow on ") => {
+            SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone())
+        }
         _ => SqlError::new("INTERNAL_ERROR", "XX000", text),
     }
 }

@@ -348,8 +348,6 @@ async fn recorded_scenarios_replay() {
         n.contains("volumeintegrationtests")
             // The Thrift gateway protocol, not the Statement Execution API.
             || n.starts_with("sqlgatewayapi/")
-            // Spark type syntax DataFusion's parser rejects: `ARRAY<...>` column definitions.
-            || n.ends_with("testgetmetadata_noresultset")
             // A Jan-2025 server that ignored LZ4_FRAME for tiny results (no result_compression);
             // other recordings of the same requests carry it, as this warehouse does.
             || n.ends_with("testresultsetmetadataretrieval")

@@ -1,5 +1,6 @@
 //! Spark SQL habits DataFusion lacks: `date_add`/`date_sub`, qualified interval literals,
-//! INT-typed integer literals, and result aliases that keep their case.
+//! INT-typed integer literals, integer arithmetic that fails on overflow, and result aliases
+//! that keep their case.
 
 mod common;
 
@@ -111,15 +112,14 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
     let (cols, arrow, rows) = h
         .describe(
             "SELECT 1 AS one, -2147483648 AS min_int, 2147483648 AS big, 1 + 1 AS two, \
-         1 + id AS widened, count(*) AS n, 2147483647 + 1 AS over, 65536 * 65536 AS product \
+         1 + id AS widened, count(*) AS n, 65535 * 32768 AS product \
          FROM range(1) GROUP BY id ORDER BY n",
         )
         .await;
-    // Arithmetic on literals stays BIGINT: INT arithmetic would wrap silently (see
-    // spark_literals.rs), and a wrong value is worse than a wider type.
+    // Arithmetic on INT literals is INT, as in Spark (overflow raises: see below).
     assert_eq!(
         field(&cols, "type_name"),
-        ["INT", "INT", "LONG", "LONG", "LONG", "LONG", "LONG", "LONG"]
+        ["INT", "INT", "LONG", "INT", "LONG", "LONG", "INT"]
     );
     assert_eq!(
         arrow,
@@ -127,11 +127,10 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
             DataType::Int32,
             DataType::Int32,
             DataType::Int64,
+            DataType::Int32,
             DataType::Int64,
             DataType::Int64,
-            DataType::Int64,
-            DataType::Int64,
-            DataType::Int64
+            DataType::Int32
         ]
     );
     assert_eq!(
@@ -143,8 +142,7 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
             "2",
             "1",
             "1",
-            "2147483648",
-            "4294967296"
+            "2147450880"
         ]])
     );
     // As recorded from a real warehouse: both are INT.
@@ -160,6 +158,120 @@ async fn integer_literals_are_int_unless_they_need_bigint() {
     let (cols, arrow, _) = h.describe("SELECT v FROM wide").await;
     assert_eq!(field(&cols, "type_text"), ["BIGINT"]);
     assert_eq!(arrow, [DataType::Int64]);
+}
+
+async fn assert_overflow(h: &Harness, sql: &str) {
+    let r = h.exec(sql, json!({})).await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
+    assert_eq!(r.body["status"]["sql_state"], "22003", "{sql}: {}", r.text);
+    let msg = r.body["status"]["error"]["message"].as_str().unwrap();
+    assert!(msg.starts_with("[ARITHMETIC_OVERFLOW] "), "{sql}: {msg}");
+    assert!(msg.ends_with(" SQLSTATE: 22003"), "{sql}: {msg}");
+}
+
+#[tokio::test]
+async fn integer_arithmetic_overflow_fails() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "CREATE TABLE limits AS SELECT CAST(9223372036854775807 AS BIGINT) AS big_max, \
+             CAST(-9223372036854775808 AS BIGINT) AS big_min, CAST(2147483647 AS INT) AS int_max, \
+             CAST(-2147483648 AS INT) AS int_min, CAST(32767 AS SMALLINT) AS short_max, \
+             CAST(127 AS TINYINT) AS byte_max",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.exec("CREATE TABLE sink (v BIGINT)", json!({})).await;
+    for sql in [
+        // Literals.
+        "SELECT 9223372036854775807 + 1",
+        "SELECT -9223372036854775807 - 2",
+        "SELECT 4611686018427387904 * 2",
+        "SELECT 2147483647 + 1",
+        "SELECT -2147483647 - 2",
+        "SELECT 65536 * 65536",
+        // Columns, in a projection.
+        "SELECT big_max + 1 FROM limits",
+        "SELECT big_min - 1 FROM limits",
+        "SELECT big_max * 2 FROM limits",
+        "SELECT -big_min FROM limits",
+        "SELECT abs(big_min) FROM limits",
+        "SELECT int_max + 1 FROM limits",
+        "SELECT int_min - 1 FROM limits",
+        "SELECT int_max * int_max FROM limits",
+        "SELECT -int_min FROM limits",
+        "SELECT short_max + short_max FROM limits",
+        "SELECT byte_max + byte_max FROM limits",
+        // Elsewhere in a query.
+        "SELECT count(*) FROM limits WHERE big_max + 1 > 0",
+        "SELECT sum(big_max * 2) FROM limits",
+        "SELECT big_max FROM limits ORDER BY big_max + 1",
+        "SELECT (SELECT max(int_max) + 1 FROM limits)",
+        "INSERT INTO sink SELECT big_max + 1 FROM limits",
+    ] {
+        assert_overflow(&h, sql).await;
+    }
+    let rows = h.json_rows("SELECT count(*) FROM sink", json!({})).await;
+    assert_eq!(rows, json!([["0"]]));
+}
+
+#[tokio::test]
+async fn arithmetic_within_range_keeps_values_and_types() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT id + 9223372036854775806 AS near_max, -id AS neg, id * 3 - 1 AS lin, \
+             CAST(id AS INT) * 2147483647 AS near_int_max, CAST(id AS SMALLINT) + CAST(1 AS SMALLINT) AS small, \
+             CAST(id AS DECIMAL(10,2)) * CAST(2.5 AS DECIMAL(2,1)) AS dec, CAST(id AS DOUBLE) / 4 AS dbl, \
+             DATE '2024-01-31' + INTERVAL '1' MONTH AS next_month, \
+             TIMESTAMP_NTZ '2024-01-01 00:00:00' - INTERVAL '1' DAY AS prev_day \
+             FROM range(2) WHERE id * 2 < 4 ORDER BY id",
+        )
+        .await;
+    assert_eq!(
+        field(&cols, "type_text"),
+        [
+            "BIGINT",
+            "BIGINT",
+            "BIGINT",
+            "INT",
+            "SMALLINT",
+            "DECIMAL(13,3)",
+            "DOUBLE",
+            "DATE",
+            "TIMESTAMP_NTZ"
+        ]
+    );
+    assert_eq!(arrow[3], DataType::Int32);
+    assert_eq!(arrow[4], DataType::Int16);
+    assert_eq!(
+        rows,
+        json!([
+            [
+                "9223372036854775806",
+                "0",
+                "-1",
+                "0",
+                "1",
+                "0.000",
+                "0.0",
+                "2024-02-29",
+                "2023-12-31T00:00:00.000"
+            ],
+            [
+                "9223372036854775807",
+                "-1",
+                "2",
+                "2147483647",
+                "2",
+                "2.500",
+                "0.25",
+                "2024-02-29",
+                "2023-12-31T00:00:00.000"
+            ]
+        ])
+    );
 }
 
 #[tokio::test]

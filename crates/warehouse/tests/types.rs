@@ -2,7 +2,9 @@
 
 mod common;
 
-use arrow_schema::{DataType, IntervalUnit, TimeUnit};
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Fields, IntervalUnit, TimeUnit};
 use common::Harness;
 use serde_json::{json, Value};
 
@@ -123,6 +125,186 @@ async fn nested_types() {
             "{\"k\":\"v\"}"
         ])
     );
+}
+
+fn list(element: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("element", element, true)))
+}
+
+fn map(key: DataType, value: DataType) -> DataType {
+    let entries = Fields::from(vec![
+        Field::new("key", key, false),
+        Field::new("value", value, true),
+    ]);
+    DataType::Map(
+        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+        false,
+    )
+}
+
+fn structure(fields: &[(&str, DataType)]) -> DataType {
+    DataType::Struct(
+        fields
+            .iter()
+            .map(|(name, t)| Field::new(*name, t.clone(), true))
+            .collect(),
+    )
+}
+
+async fn run_ok(h: &Harness, sql: &str) {
+    let r = h.exec(sql, json!({})).await;
+    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
+}
+
+#[tokio::test]
+async fn nested_column_types_in_create_table() {
+    let h = Harness::start().await;
+    run_ok(
+        &h,
+        "CREATE TABLE nested (a ARRAY<INT>, m MAP<STRING, INT>, \
+         s STRUCT<street: STRING, Zip: INT>, \
+         n ARRAY<STRUCT<k: BIGINT, v: ARRAY<DECIMAL(5,2)>>>, mm MAP<INT, ARRAY<STRING>>)",
+    )
+    .await;
+    run_ok(
+        &h,
+        "INSERT INTO nested VALUES (array(1, 2), map('a', 1), named_struct('street', 'Main', 'Zip', 12345), \
+         array(named_struct('k', 5, 'v', array(1.5, 2))), map(7, array('x', NULL))), \
+         (NULL, NULL, NULL, NULL, NULL)",
+    )
+    .await;
+    run_ok(
+        &h,
+        "INSERT INTO nested SELECT array(3), map('b', 2, 'c', NULL), \
+         named_struct('street', NULL, 'Zip', 1), array(), map(8, array())",
+    )
+    .await;
+    let (cols, arrow, rows) = h.describe("SELECT * FROM nested").await;
+    assert_eq!(
+        names(&cols),
+        vec![
+            ("ARRAY".into(), "ARRAY<INT>".into()),
+            ("MAP".into(), "MAP<STRING, INT>".into()),
+            ("STRUCT".into(), "STRUCT<street: STRING, Zip: INT>".into()),
+            (
+                "ARRAY".into(),
+                "ARRAY<STRUCT<k: BIGINT, v: ARRAY<DECIMAL(5,2)>>>".into()
+            ),
+            ("MAP".into(), "MAP<INT, ARRAY<STRING>>".into()),
+        ]
+    );
+    assert_eq!(
+        arrow,
+        vec![
+            list(DataType::Int32),
+            map(DataType::Utf8, DataType::Int32),
+            structure(&[("street", DataType::Utf8), ("Zip", DataType::Int32)]),
+            list(structure(&[
+                ("k", DataType::Int64),
+                ("v", list(DataType::Decimal128(5, 2)))
+            ])),
+            map(DataType::Int32, list(DataType::Utf8)),
+        ]
+    );
+    assert_eq!(
+        rows,
+        json!([
+            [
+                "[1,2]",
+                "{\"a\":1}",
+                "{\"street\":\"Main\",\"Zip\":12345}",
+                "[{\"k\":5,\"v\":[1.50,2.00]}]",
+                "{\"7\":[\"x\",null]}"
+            ],
+            [null, null, null, null, null],
+            [
+                "[3]",
+                "{\"b\":2,\"c\":null}",
+                "{\"street\":null,\"Zip\":1}",
+                "[]",
+                "{\"8\":[]}"
+            ]
+        ])
+    );
+}
+
+#[tokio::test]
+async fn nested_types_in_casts_ctas_and_metadata() {
+    let h = Harness::start().await;
+    let (cols, arrow, row) = describe(
+        &h,
+        "SELECT CAST(array(1, 2) AS ARRAY<BIGINT>) AS a, CAST(map('k', 1) AS MAP<STRING, DOUBLE>) AS m, \
+         CAST(named_struct('x', 1) AS STRUCT<x: STRING>) AS s",
+    )
+    .await;
+    assert_eq!(
+        names(&cols),
+        vec![
+            ("ARRAY".into(), "ARRAY<BIGINT>".into()),
+            ("MAP".into(), "MAP<STRING, DOUBLE>".into()),
+            ("STRUCT".into(), "STRUCT<x: STRING>".into()),
+        ]
+    );
+    assert_eq!(
+        arrow,
+        vec![
+            list(DataType::Int64),
+            map(DataType::Utf8, DataType::Float64),
+            structure(&[("x", DataType::Utf8)]),
+        ]
+    );
+    assert_eq!(row, json!(["[1,2]", "{\"k\":1.0}", "{\"x\":\"1\"}"]));
+
+    run_ok(
+        &h,
+        "CREATE TABLE typed (id INT, tags ARRAY<STRING>, attrs MAP<STRING, STRING>, \
+         address STRUCT<street: STRING, city: STRING, zip: INT>)",
+    )
+    .await;
+    run_ok(&h, "CREATE TABLE copied AS SELECT * FROM typed").await;
+    let rows = h
+        .json_rows(
+            "SHOW COLUMNS IN CATALOG main SCHEMA LIKE 'default' TABLE LIKE 'copied'",
+            json!({}),
+        )
+        .await;
+    let types: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[4].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "INT",
+            "ARRAY<STRING>",
+            "MAP<STRING, STRING>",
+            "STRUCT<street: STRING, city: STRING, zip: INT>"
+        ]
+    );
+    let rows = h
+        .json_rows("DESCRIBE QUERY SELECT tags, address FROM typed", json!({}))
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["tags", "ARRAY<STRING>", null],
+            [
+                "address",
+                "STRUCT<street: STRING, city: STRING, zip: INT>",
+                null
+            ]
+        ])
+    );
+}
+
+#[tokio::test]
+async fn map_type_syntax_is_checked() {
+    let h = Harness::start().await;
+    let r = h.exec("CREATE TABLE bad (m MAP<STRING>)", json!({})).await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{}", r.text);
+    assert_eq!(r.body["status"]["sql_state"], "42601", "{}", r.text);
 }
 
 #[tokio::test]

@@ -44,15 +44,12 @@ async function arrowOf(options: ConnectOptions, sql: string): Promise<Moved> {
   const cursor = connection.cursor();
   await cursor.execute(sql);
   const fetching = performance.now();
-  let rows = 0;
-  let bytes = 0;
-  for await (const batch of cursor.arrowBatches()) {
-    rows += batch.numRows;
-    for (const child of batch.data.children) bytes += dataBytes(child);
-  }
+  const table = await cursor.fetchArrow();
   const fetchMs = performance.now() - fetching;
+  let bytes = 0;
+  for (const batch of table.batches) for (const child of batch.data.children) bytes += dataBytes(child);
   await connection.close();
-  return { rows, bytes, fetchMs };
+  return { rows: table.numRows, bytes, fetchMs };
 }
 
 function dataBytes(data: import('apache-arrow').Data): number {
@@ -96,7 +93,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'arrow-1m-x4-inline',
-    description: 'Arrow batches of 1M rows x 4 numeric columns, one inline attachment',
+    description: 'fetchArrow() of 1M rows x 4 numeric columns, one inline attachment',
     warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
     repeats: 3,
     run: (options) => arrowOf(options, FOUR_NUMERIC),
@@ -110,10 +107,18 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'lineitem-arrow-links',
-    description: 'Arrow batches of TPC-H lineitem (scale 1, 6M rows x 16 columns) through LZ4 links',
+    description: 'fetchArrow() of TPC-H lineitem (scale 1, 6M rows x 16 columns) through LZ4 links',
     warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
     repeats: 2,
     run: (options) => arrowOf(options, LINEITEM),
+  },
+  {
+    name: 'lineitem-rows-links',
+    description:
+      'fetchall() of TPC-H lineitem (scale 0.25, 1.5M rows x 16 columns: keys, decimals, dates, text) as row objects through LZ4 links',
+    warehouseArgs: ['--tpch-scale', '0.25', '--inline-limit', '0', '--chunk-rows', '100000'],
+    repeats: 2,
+    run: (options) => rowsOf(options, LINEITEM),
   },
   {
     name: 'concurrent-8',

@@ -5,6 +5,7 @@ mod admin;
 mod arrow_out;
 mod auth;
 mod blob;
+mod cast_overflow;
 mod checked_arithmetic;
 mod config;
 mod counters;

@@ -77,30 +77,6 @@ fn name_interval_columns(query: &mut Query) {
     }
 }
 
-/// The unquoted result-column aliases of a query, as written. DataFusion lower-cases them with
-/// every other unquoted identifier (which keeps lookups case-insensitive, as in Spark), but
-/// Spark keeps their case in the result: the caller renames the output columns back.
-pub fn output_aliases(statement: &mut DfStatement) -> Vec<String> {
-    let DfStatement::Statement(stmt) = statement else {
-        return Vec::new();
-    };
-    let Statement::Query(query) = stmt.as_mut() else {
-        return Vec::new();
-    };
-    let Some(items) = output_select(query) else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|item| match item {
-            SelectItem::ExprWithAlias { alias, .. } if alias.quote_style.is_none() => {
-                Some(alias.value.clone())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker
 /// number only (a `:name` there fails with "Can't parse placeholder"). In an INSERT, each
 /// `:name` becomes `$k`, k counting distinct names in order of first appearance; returns the

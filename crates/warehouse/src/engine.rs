@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, RecordBatchOptions};
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
 use datafusion::common::config::Dialect;
@@ -25,7 +25,7 @@ use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::{dialect, sleep, spark_functions, spark_literals, spark_parser, tpch};
+use crate::{dialect, output_names, sleep, spark_functions, spark_literals, spark_parser, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -173,9 +173,11 @@ impl Engine {
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
         let state = self.context(session).state();
         let mut statement = spark_parser::parse(&state, sql).map_err(df_err)?;
+        let names = output_names::take(&mut statement);
         dialect::rewrite(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
-        Ok(plan.schema().inner().clone())
+        let schema = plan.schema().inner().clone();
+        Ok(output_names::rename(&schema, &names).unwrap_or(schema))
     }
 
     pub async fn run(
@@ -202,9 +204,9 @@ impl Engine {
                 spark_parser::parse(&state, &text).map_err(|_| df_err(e))?
             }
         };
+        let names = output_names::take(&mut statement);
         dialect::rewrite(&mut statement);
         let numbered = dialect::number_named_markers(&mut statement);
-        let aliases = dialect::output_aliases(&mut statement);
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         plan = with_column_types(plan, &column_types).map_err(df_err)?;
         plan = spark_literals::narrow_integers(plan).map_err(df_err)?;
@@ -248,7 +250,8 @@ impl Engine {
         }
         // The batches' own schema wins: it can be more precise than the plan's (`NULL UNION 1`).
         let schema = batches.first().map(|b| b.schema()).unwrap_or(planned);
-        let (schema, batches) = with_alias_case(schema, batches, &aliases).map_err(df_err)?;
+        let (schema, batches) =
+            output_names::apply(schema, batches, &names).map_err(|e| df_err(e.into()))?;
         Ok(Executed {
             schema,
             batches,
@@ -284,42 +287,6 @@ fn with_column_types(
         }));
     }
     Ok(LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)))
-}
-
-/// Gives result columns named by unquoted aliases the case they were written in.
-fn with_alias_case(
-    schema: SchemaRef,
-    batches: Vec<RecordBatch>,
-    aliases: &[String],
-) -> datafusion::error::Result<(SchemaRef, Vec<RecordBatch>)> {
-    let written = |name: &str| {
-        aliases
-            .iter()
-            .find(|a| a.to_lowercase() == name && *a != name)
-    };
-    if !schema.fields().iter().any(|f| written(f.name()).is_some()) {
-        return Ok((schema, batches));
-    }
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| match written(f.name()) {
-            Some(alias) => f.as_ref().clone().with_name(alias.as_str()),
-            None => f.as_ref().clone(),
-        })
-        .collect();
-    let renamed = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
-    let batches = batches
-        .into_iter()
-        .map(|b| {
-            RecordBatch::try_new_with_options(
-                renamed.clone(),
-                b.columns().to_vec(),
-                &RecordBatchOptions::new().with_row_count(Some(b.num_rows())),
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((renamed, batches))
 }
 
 /// Binds `(marker name without its sigil, value)` pairs, positionally (`$1, $2, ...`) or by

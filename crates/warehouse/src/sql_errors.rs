@@ -4,6 +4,8 @@
 use datafusion::arrow::error::ArrowError;
 use datafusion::common::{DataFusionError, SchemaError};
 
+use crate::cast_overflow;
+
 /// A failed statement: HTTP 200 + FAILED on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlError {
@@ -83,9 +85,8 @@ fn classify_arrow(err: &ArrowError, text: &str) -> SqlError {
             "22012",
             "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.",
         ),
-        ArrowError::CastError(m) | ArrowError::ParseError(m) => {
-            SqlError::new("CAST_INVALID_INPUT", "22018", m.clone())
-        }
+        ArrowError::CastError(m) | ArrowError::ParseError(m) => cast_overflow::from_message(m)
+            .unwrap_or_else(|| SqlError::new("CAST_INVALID_INPUT", "22018", m.clone())),
         ArrowError::ArithmeticOverflow(m) => SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone()),
         // DataFusion's `abs` reports the overflow of `abs(<minimum integer>)` this way.
         ArrowError::ComputeError(m) if m.contains(" overflow on ") => {
@@ -132,6 +133,8 @@ fn classify_message(m: &str) -> SqlError {
             || lower.contains("does not exist"))
     {
         SqlError::new("SCHEMA_NOT_FOUND", "42704", m)
+    } else if let Some(overflow) = cast_overflow::from_message(m) {
+        overflow
     } else if lower.contains("cannot cast")
         || lower.contains("cast error")
         || lower.contains("can't cast")

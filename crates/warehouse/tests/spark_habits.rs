@@ -1,6 +1,6 @@
 //! Spark SQL habits DataFusion lacks: `date_add`/`date_sub`, qualified interval literals,
-//! INT-typed integer literals, integer arithmetic that fails on overflow, and result aliases
-//! that keep their case.
+//! INT-typed integer literals, integer arithmetic that fails on overflow, result aliases that
+//! keep their case, and CAST_OVERFLOW for numeric casts.
 
 mod common;
 
@@ -341,5 +341,43 @@ async fn interval_column_types_in_create_table() {
             "INTERVAL '1 03:15:20.456' DAY TO SECOND",
             "INTERVAL '0 00:00:00' DAY TO SECOND"
         ]])
+    );
+}
+
+#[tokio::test]
+async fn numeric_cast_overflow_is_cast_overflow() {
+    let h = Harness::start().await;
+    h.exec("CREATE TABLE big (v BIGINT)", json!({})).await;
+    h.exec("INSERT INTO big VALUES (3000000000)", json!({}))
+        .await;
+    for sql in [
+        "SELECT CAST(3000000000 AS INT)",
+        "SELECT CAST(v AS INT) FROM big",
+        "SELECT CAST(v AS SMALLINT) FROM big",
+        "SELECT CAST(3.0e10 AS INT)",
+    ] {
+        let r = h.exec(sql, json!({})).await;
+        let error = &r.body["status"]["error"];
+        assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
+        assert_eq!(r.body["status"]["sql_state"], "22003", "{sql}: {}", r.text);
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("[CAST_OVERFLOW] The value "),
+            "{sql}: {message}"
+        );
+    }
+    let r = h.exec("SELECT CAST(3000000000 AS INT)", json!({})).await;
+    assert_eq!(
+        r.body["status"]["error"]["message"],
+        "[CAST_OVERFLOW] The value 3000000000L of the type \"BIGINT\" cannot be cast to \"INT\" \
+         due to an overflow. Use `try_cast` to tolerate overflow and return NULL instead. \
+         SQLSTATE: 22003"
+    );
+    let r = h.exec("SELECT CAST('abc' AS INT)", json!({})).await;
+    assert_eq!(r.body["status"]["sql_state"], "22018", "{}", r.text);
+    assert_eq!(
+        h.json_rows("SELECT try_cast(v AS INT) FROM big", json!({}))
+            .await,
+        json!([[null]])
     );
 }

@@ -134,12 +134,11 @@ async fn functions_columns_and_casts() {
 async fn repeated_names_are_allowed() {
     let h = with_table().await;
     let r = h
-        .exec(
+        .succeed(
             "SELECT 1, 1, x, x, a AS y, b AS y FROM t ORDER BY a",
             json!({}),
         )
         .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
     assert_eq!(column_names(&r.body), ["1", "1", "x", "x", "y", "y"]);
     assert_eq!(
         r.body["result"]["data_array"][1],
@@ -209,20 +208,16 @@ async fn queries_still_resolve_around_the_names() {
 #[tokio::test]
 async fn parameters_inserts_and_describe() {
     let h = with_table().await;
-    let r = h
-        .exec(
-            "SELECT a + :p FROM t WHERE a = :p",
-            json!({"parameters": [{"name": "p", "value": "1", "type": "INT"}]}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    let r = h
-        .exec(
-            "INSERT INTO t SELECT a + 1, 1, 1, upper(name) FROM t",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(
+        "SELECT a + :p FROM t WHERE a = :p",
+        json!({"parameters": [{"name": "p", "value": "1", "type": "INT"}]}),
+    )
+    .await;
+    h.succeed(
+        "INSERT INTO t SELECT a + 1, 1, 1, upper(name) FROM t",
+        json!({}),
+    )
+    .await;
     let described = h
         .json_rows("DESCRIBE QUERY SELECT 1 + 1, a AS Big FROM t", json!({}))
         .await;
@@ -233,13 +228,11 @@ async fn parameters_inserts_and_describe() {
 #[tokio::test]
 async fn create_table_as_select_names_columns_the_same_way() {
     let h = with_table().await;
-    let r = h
-        .exec(
-            "CREATE TABLE c AS SELECT a + 1, upper(name), x FROM t",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(
+        "CREATE TABLE c AS SELECT a + 1, upper(name), x FROM t",
+        json!({}),
+    )
+    .await;
     assert_eq!(
         names(&h, "SELECT * FROM c").await,
         ["(a + 1)", "upper(name)", "x"]

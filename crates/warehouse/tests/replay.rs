@@ -180,8 +180,7 @@ async fn setup(h: &Harness, root: &Path) {
         "CREATE SCHEMA IF NOT EXISTS main.jdbc_test_schema",
         "CREATE SCHEMA IF NOT EXISTS main.tpcds_sf100_delta",
     ] {
-        let r = h.exec(sql, json!({})).await;
-        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+        h.succeed(sql, json!({})).await;
     }
     // The hybrid scenarios read a TPC-DS table; build one with the recorded columns.
     let dir = root.join("sqlexecapi/sqlexecapihybridresultsintegrationtests/testhybridsmallquery");
@@ -206,8 +205,7 @@ async fn setup(h: &Harness, root: &Path) {
         "CREATE TABLE main.tpcds_sf100_delta.catalog_sales AS SELECT {} FROM range(70000)",
         cols.join(", ")
     );
-    let r = h.exec(&sql, json!({})).await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(&sql, json!({})).await;
 }
 
 async fn replay(h: &Harness, dir: &Path, revoked: &str) -> Vec<String> {

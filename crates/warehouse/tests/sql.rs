@@ -21,13 +21,11 @@ async fn error_of(h: &Harness, sql: &str) -> (String, String) {
 #[tokio::test]
 async fn ddl_dml_and_three_part_names() {
     let h = Harness::start().await;
-    let r = h
-        .exec(
-            "CREATE SCHEMA IF NOT EXISTS main.jdbc_test_schema",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(
+        "CREATE SCHEMA IF NOT EXISTS main.jdbc_test_schema",
+        json!({}),
+    )
+    .await;
     let r = h
         .exec(
             "CREATE TABLE IF NOT EXISTS main.jdbc_test_schema.t (id INT PRIMARY KEY, col1 VARCHAR(255), ts TIMESTAMP)",
@@ -40,10 +38,7 @@ async fn ddl_dml_and_three_part_names() {
                "total_row_count": 0, "total_byte_count": 0, "truncated": false, "result_compression": "LZ4_FRAME"})
     );
     assert_eq!(r.body["result"], json!({}));
-    let r = h
-        .exec("INSERT INTO main.jdbc_test_schema.t (id, col1, ts) VALUES (1, 'a', '2021-01-01 00:00:00'), (2, 'b', NULL)", json!({}))
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h.succeed("INSERT INTO main.jdbc_test_schema.t (id, col1, ts) VALUES (1, 'a', '2021-01-01 00:00:00'), (2, 'b', NULL)", json!({})).await;
     let cols = &r.body["manifest"]["schema"]["columns"];
     assert_eq!(cols[0]["name"], "num_affected_rows");
     assert_eq!(cols[1]["name"], "num_inserted_rows");
@@ -55,13 +50,11 @@ async fn ddl_dml_and_three_part_names() {
         )
         .await;
     assert_eq!(rows, json!([["1", "a"], ["2", "b"]]));
-    let r = h
-        .exec(
-            "CREATE TABLE main.default.ctas AS SELECT id * 10 AS x FROM range(3)",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(
+        "CREATE TABLE main.default.ctas AS SELECT id * 10 AS x FROM range(3)",
+        json!({}),
+    )
+    .await;
     let rows = h
         .json_rows("SELECT x FROM ctas ORDER BY x", json!({}))
         .await;
@@ -80,14 +73,12 @@ async fn use_and_current_namespace() {
         )
         .await;
     assert_eq!(rows, json!([["main", "default"]]));
-    let r = h.exec("USE SCHEMA other", json!({"session_id": sid})).await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    let r = h
-        .exec("USE CATALOG samples", json!({"session_id": sid}))
+    h.succeed("USE SCHEMA other", json!({"session_id": sid}))
         .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
-    let r = h.exec("USE SCHEMA tpch", json!({"session_id": sid})).await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed("USE CATALOG samples", json!({"session_id": sid}))
+        .await;
+    h.succeed("USE SCHEMA tpch", json!({"session_id": sid}))
+        .await;
     let rows = h
         .json_rows(
             "SELECT current_catalog(), current_schema()",
@@ -295,8 +286,9 @@ async fn sql_errors_carry_class_and_sqlstate() {
 #[tokio::test]
 async fn spark_conf_sets_and_array_alias() {
     let h = Harness::start().await;
-    let r = h.exec("SET spark.sql.ansi.enabled = true", json!({})).await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    let r = h
+        .succeed("SET spark.sql.ansi.enabled = true", json!({}))
+        .await;
     assert_eq!(r.body["manifest"]["schema"], json!({"column_count": 0}));
     let rows = h.json_rows("SELECT array(1, 2) AS a", json!({})).await;
     assert_eq!(rows, json!([["[1,2]"]]));
@@ -307,13 +299,11 @@ async fn spark_conf_sets_and_array_alias() {
 #[tokio::test]
 async fn create_table_using_a_format() {
     let h = Harness::start().await;
-    let r = h
-        .exec(
-            "CREATE TABLE fmt_t (id INT, s STRING) USING DELTA",
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{}", r.text);
+    h.succeed(
+        "CREATE TABLE fmt_t (id INT, s STRING) USING DELTA",
+        json!({}),
+    )
+    .await;
     h.exec("INSERT INTO fmt_t VALUES (1, 'using delta')", json!({}))
         .await;
     let rows = h.json_rows("SELECT s FROM fmt_t", json!({})).await;

@@ -121,6 +121,13 @@ impl Harness {
         self.post("/api/2.0/sql/statements", body).await
     }
 
+    /// Executes like `exec` and asserts the statement SUCCEEDED.
+    pub async fn succeed(&self, sql: &str, extra: Value) -> Reply {
+        let r = self.exec(sql, extra).await;
+        assert_eq!(r.body["status"]["state"], "SUCCEEDED", "{sql}: {}", r.text);
+        r
+    }
+
     /// Executes (hybrid, Arrow, LZ4), asserts SUCCEEDED and returns all rows as batches.
     pub async fn arrow(&self, sql: &str) -> (Value, Vec<RecordBatch>) {
         let r = self

@@ -1,8 +1,9 @@
-//! Integer `+`, `-`, `*` and unary minus raise ARITHMETIC_OVERFLOW on overflow, as on Databricks
-//! (ANSI mode); DataFusion's integer kernels wrap silently. An analyzer rule, run after type
-//! coercion (so both operands already share one integer type), replaces these operations by
-//! functions built on arrow's checked kernels. Result types and column names stay the same;
-//! decimal, float, interval, date and timestamp arithmetic is left alone.
+//! Integer `+`, `-`, `*`, unary minus and `sum` raise ARITHMETIC_OVERFLOW on overflow, as on
+//! Databricks (ANSI mode); DataFusion's integer kernels and `sum` wrap silently. An analyzer
+//! rule, run after type coercion (so both operands already share one integer type, and `sum`'s
+//! integer argument is BIGINT), replaces these operations by functions built on arrow's checked
+//! kernels and `sum` by `checked_sum`, also as a window function. Result types and column names
+//! stay the same; decimal, float, interval, date and timestamp arithmetic is left alone.
 
 use std::sync::Arc;
 
@@ -16,10 +17,12 @@ use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
     BinaryExpr, ColumnarValue, Expr, ExprSchemable, LogicalPlan, Operator, ScalarFunctionArgs,
-    ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ScalarUDF, ScalarUDFImpl, Signature, Volatility, WindowFunctionDefinition,
 };
 use datafusion::optimizer::AnalyzerRule;
 use datafusion::physical_expr_common::datum::apply;
+
+use crate::checked_sum;
 
 #[derive(Debug)]
 pub struct CheckedIntegerArithmetic;
@@ -45,7 +48,21 @@ impl AnalyzerRule for CheckedIntegerArithmetic {
 
 fn checked(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     let integer = |e: &Expr| e.get_type(schema).ok().filter(DataType::is_integer);
+    let bigint_sum = |name: &str, args: &[Expr]| {
+        name == "sum" && matches!(args, [arg] if integer(arg) == Some(DataType::Int64))
+    };
     let (op, args) = match e {
+        Expr::AggregateFunction(mut sum) if bigint_sum(sum.func.name(), &sum.params.args) => {
+            sum.func = checked_sum::udaf();
+            return Ok(Transformed::yes(Expr::AggregateFunction(sum)));
+        }
+        Expr::WindowFunction(mut window)
+            if matches!(&window.fun, WindowFunctionDefinition::AggregateUDF(f)
+                if bigint_sum(f.name(), &window.params.args)) =>
+        {
+            window.fun = WindowFunctionDefinition::AggregateUDF(checked_sum::udaf());
+            return Ok(Transformed::yes(Expr::WindowFunction(window)));
+        }
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let checked = match op {
                 Operator::Plus => Some(Op::Add),
@@ -73,6 +90,11 @@ fn checked(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     )))
 }
 
+/// The error of a BIGINT addition that overflows, which `checked_sum` raises too.
+pub fn long_add_overflow() -> ArrowError {
+    overflow(Op::Add, &DataType::Int64)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Op {
     Add,
@@ -96,25 +118,25 @@ impl Checked {
             signature: Signature::any(arity, Volatility::Immutable),
         }
     }
+}
 
-    /// Spark's wording, e.g. `long overflow. Use 'try_add' to tolerate overflow ...`.
-    fn overflow(&self, t: &DataType) -> ArrowError {
-        let kind = match t {
-            DataType::Int8 => "tinyint",
-            DataType::Int16 => "smallint",
-            DataType::Int32 => "integer",
-            _ => "long",
-        };
-        let alternative = match self.op {
-            Op::Add => " Use 'try_add' to tolerate overflow and return NULL instead.",
-            Op::Subtract => " Use 'try_subtract' to tolerate overflow and return NULL instead.",
-            Op::Multiply => " Use 'try_multiply' to tolerate overflow and return NULL instead.",
-            Op::Negate => "",
-        };
-        ArrowError::ArithmeticOverflow(format!(
-            "{kind} overflow.{alternative} If necessary set \"ansi_mode\" to \"false\" to bypass this error."
-        ))
-    }
+/// Spark's wording, e.g. `long overflow. Use 'try_add' to tolerate overflow ...`.
+fn overflow(op: Op, t: &DataType) -> ArrowError {
+    let kind = match t {
+        DataType::Int8 => "tinyint",
+        DataType::Int16 => "smallint",
+        DataType::Int32 => "integer",
+        _ => "long",
+    };
+    let alternative = match op {
+        Op::Add => " Use 'try_add' to tolerate overflow and return NULL instead.",
+        Op::Subtract => " Use 'try_subtract' to tolerate overflow and return NULL instead.",
+        Op::Multiply => " Use 'try_multiply' to tolerate overflow and return NULL instead.",
+        Op::Negate => "",
+    };
+    ArrowError::ArithmeticOverflow(format!(
+        "{kind} overflow.{alternative} If necessary set \"ansi_mode\" to \"false\" to bypass this error."
+    ))
 }
 
 impl ScalarUDFImpl for Checked {
@@ -138,7 +160,7 @@ impl ScalarUDFImpl for Checked {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let t = args.return_field.data_type().clone();
         let spark_error = |e: ArrowError| match e {
-            ArrowError::ArithmeticOverflow(_) => self.overflow(&t),
+            ArrowError::ArithmeticOverflow(_) => overflow(self.op, &t),
             other => other,
         };
         match (self.op, args.args.as_slice()) {

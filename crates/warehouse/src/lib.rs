@@ -7,6 +7,7 @@ mod auth;
 mod blob;
 mod cast_overflow;
 mod checked_arithmetic;
+mod checked_sum;
 mod config;
 mod counters;
 mod dialect;

@@ -273,6 +273,115 @@ async fn arithmetic_within_range_keeps_values_and_types() {
 }
 
 #[tokio::test]
+async fn integer_sum_overflow_fails() {
+    let h = Harness::start().await;
+    let r = h
+        .exec(
+            "SELECT sum(x) FROM VALUES (9223372036854775807), (1) AS t(x)",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{}", r.text);
+    assert_eq!(r.body["status"]["sql_state"], "22003");
+    assert_eq!(
+        r.body["status"]["error"]["message"],
+        "[ARITHMETIC_OVERFLOW] long overflow. Use 'try_add' to tolerate overflow and return NULL \
+         instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error. SQLSTATE: 22003"
+    );
+    let big = "VALUES (1, 9223372036854775807), (1, 1), (2, 5) AS t(k, x)";
+    for sql in [
+        "SELECT sum(x) FROM VALUES (-9223372036854775807), (-2) AS t(x)".to_string(),
+        // Many rows, over partial and final aggregation.
+        "SELECT sum(id + 9223372036854775000) FROM range(100000)".to_string(),
+        "SELECT id % 7, sum(id + 9223372036854775000) FROM range(100000) GROUP BY 1".to_string(),
+        format!("SELECT k, sum(x) FROM {big} GROUP BY k"),
+        format!("SELECT sum(x) FROM {big} HAVING sum(x) > 0"),
+        format!("SELECT sum(DISTINCT x) FROM {big}"),
+        format!("SELECT sum(DISTINCT x), max(k), sum(k) FROM {big}"),
+        format!("SELECT sum(x) OVER () FROM {big}"),
+        format!("SELECT sum(x) OVER (PARTITION BY k ORDER BY x) FROM {big}"),
+        format!(
+            "SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM {big}"
+        ),
+        format!("SELECT sum(DISTINCT x) OVER (PARTITION BY k) FROM {big}"),
+    ] {
+        assert_overflow(&h, &sql).await;
+    }
+}
+
+#[tokio::test]
+async fn sum_within_range_keeps_values_and_types() {
+    let h = Harness::start().await;
+    let rows = h
+        .json_rows(
+            "SELECT id % 3, sum(id), sum(DISTINCT id % 5) FROM range(1000000) GROUP BY 1 ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["0", "166666833333", "10"],
+            ["1", "166666166667", "10"],
+            ["2", "166666500000", "10"]
+        ])
+    );
+    h.succeed(
+        "CREATE TABLE nums AS SELECT id AS l, CAST(id AS INT) AS i, CAST(id AS SMALLINT) AS s, \
+         CAST(id AS TINYINT) AS b, CAST(id AS DECIMAL(10,2)) AS d, CAST(id AS DOUBLE) AS f \
+         FROM range(100)",
+        json!({}),
+    )
+    .await;
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT sum(l), sum(i), sum(s), sum(b), sum(d), sum(f), sum(DISTINCT l % 2), \
+             sum(CAST(NULL AS BIGINT)), sum(CASE WHEN l < 0 THEN l END) FROM nums",
+        )
+        .await;
+    assert_eq!(
+        field(&cols, "type_text"),
+        [
+            "BIGINT",
+            "BIGINT",
+            "BIGINT",
+            "BIGINT",
+            "DECIMAL(20,2)",
+            "DOUBLE",
+            "BIGINT",
+            "BIGINT",
+            "BIGINT"
+        ]
+    );
+    assert_eq!(arrow[0], DataType::Int64);
+    assert_eq!(
+        rows,
+        json!([["4950", "4950", "4950", "4950", "4950.00", "4950.0", "1", null, null]])
+    );
+    let rows = h
+        .json_rows(
+            "SELECT i, sum(x) OVER (PARTITION BY k ORDER BY x), \
+             sum(x) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), \
+             sum(DISTINCT x) OVER (PARTITION BY k) \
+             FROM VALUES (1, 1, 1), (2, 1, 9223372036854775806), (3, 2, NULL), (4, 2, -5), \
+             (5, 2, -5) AS t(i, k, x) ORDER BY i",
+            json!({}),
+        )
+        .await;
+    let max = "9223372036854775807";
+    assert_eq!(
+        rows,
+        json!([
+            ["1", "1", "1", max],
+            ["2", max, max, max],
+            ["3", null, "9223372036854775806", "-5"],
+            ["4", "-10", "-5", "-5"],
+            ["5", "-10", "-10", "-5"]
+        ])
+    );
+}
+
+#[tokio::test]
 async fn unquoted_aliases_keep_their_case_and_lookups_ignore_it() {
     let h = Harness::start().await;
     let (cols, _, rows) = h

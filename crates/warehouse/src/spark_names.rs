@@ -2,7 +2,7 @@
 //! (`(x + 1)`, `count(1)`, `abc` for the literal `'abc'`). Only the common forms are covered;
 //! for any other the caller keeps DataFusion's name.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType as SqlType, DuplicateTreatment, ExactNumberInfo,
     Expr as SqlExpr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
@@ -21,6 +21,17 @@ pub fn of(expr: &SqlExpr) -> Option<String> {
             let text = t.value.value.clone().into_string()?;
             let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
             format!("DATE '{}'", date.format("%Y-%m-%d"))
+        }
+        SqlExpr::TypedString(t) => {
+            let word = match t.data_type {
+                SqlType::Timestamp(None, _) => "TIMESTAMP",
+                SqlType::TimestampNtz(None) => "TIMESTAMP_NTZ",
+                _ => return None,
+            };
+            format!(
+                "{word} '{}'",
+                timestamp(&t.value.value.clone().into_string()?)?
+            )
         }
         SqlExpr::UnaryOp { op, expr } => unary(op, expr)?,
         SqlExpr::BinaryOp { left, op, right } => binary(left, op, right)?,
@@ -53,6 +64,41 @@ pub fn of(expr: &SqlExpr) -> Option<String> {
             };
             format!("{word}({} AS {})", of(expr)?, type_name(data_type)?)
         }
+        // A simple CASE is Spark's searched CASE comparing the operand with `=`.
+        SqlExpr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            let mut text = "CASE".to_string();
+            for when in conditions {
+                let condition = match operand {
+                    Some(operand) => format!("({} = {})", of(operand)?, of(&when.condition)?),
+                    None => of(&when.condition)?,
+                };
+                text += &format!(" WHEN {condition} THEN {}", of(&when.result)?);
+            }
+            if let Some(e) = else_result {
+                text += &format!(" ELSE {}", of(e)?);
+            }
+            text + " END"
+        }
+        // Spark prints LIKE unparenthesised; NOT LIKE is `NOT` around it.
+        SqlExpr::Like {
+            negated,
+            any: false,
+            expr,
+            pattern,
+            escape_char: None,
+        } => {
+            let like = format!("{} LIKE {}", of(expr)?, of(pattern)?);
+            if *negated {
+                format!("(NOT {like})")
+            } else {
+                like
+            }
+        }
         SqlExpr::Function(f) => function(f)?,
         _ => return None,
     })
@@ -70,9 +116,12 @@ fn literal(value: &SqlValue) -> Option<String> {
     })
 }
 
-/// An integer or plain decimal literal as Spark prints its value; exponent forms (doubles,
-/// printed in Java's notation) are left uncovered.
+/// An integer or plain decimal literal as Spark prints its value; one with an exponent is a
+/// DOUBLE, printed as Java prints a double.
 fn number(text: &str) -> Option<String> {
+    if text.contains(['e', 'E']) {
+        return double(text.parse().ok()?);
+    }
     if !text.bytes().all(|b| b.is_ascii_digit() || b == b'.') || text.matches('.').count() > 1 {
         return None;
     }
@@ -83,6 +132,38 @@ fn number(text: &str) -> Option<String> {
         "" => int.to_string(),
         frac => format!("{int}.{frac}"),
     })
+}
+
+/// Java's `Double.toString`: the shortest digits that read back as `v`, in plain notation from
+/// 10^-3 up to 10^7 (`1000.0`) and as `1.0E7` outside it.
+fn double(v: f64) -> Option<String> {
+    if !v.is_finite() {
+        return None;
+    }
+    if v == 0.0 || (1e-3..1e7).contains(&v.abs()) {
+        return Some(format!("{v:?}"));
+    }
+    let scientific = format!("{v:e}");
+    let (mantissa, exponent) = scientific.split_once('e')?;
+    let point = if mantissa.contains('.') { "" } else { ".0" };
+    Some(format!("{mantissa}{point}E{exponent}"))
+}
+
+/// A timestamp literal's text as Spark prints it back (`2024-01-02` is `2024-01-02 00:00:00`);
+/// fractional seconds are left uncovered.
+fn timestamp(text: &str) -> Option<String> {
+    let text = text.trim();
+    let parsed = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+        })?;
+    if parsed.nanosecond() != 0 {
+        return None;
+    }
+    Some(parsed.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 fn unary(op: &UnaryOperator, expr: &SqlExpr) -> Option<String> {
@@ -173,7 +254,11 @@ fn type_name(t: &SqlType) -> Option<String> {
             SqlType::BigInt(_) => "BIGINT",
             SqlType::Float(_) | SqlType::Real => "FLOAT",
             SqlType::Double(_) => "DOUBLE",
-            SqlType::String(None) => "STRING",
+            // Spark casts to CHAR(n) and VARCHAR(n) as to STRING.
+            SqlType::String(None)
+            | SqlType::Char(_)
+            | SqlType::Varchar(_)
+            | SqlType::CharacterVarying(_) => "STRING",
             SqlType::Boolean | SqlType::Bool => "BOOLEAN",
             SqlType::Date => "DATE",
             SqlType::Timestamp(None, _) => "TIMESTAMP",

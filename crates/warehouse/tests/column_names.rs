@@ -131,6 +131,47 @@ async fn functions_columns_and_casts() {
 }
 
 #[tokio::test]
+async fn case_like_and_typed_literals() {
+    let h = with_table().await;
+    assert_eq!(
+        names(
+            &h,
+            "SELECT CASE WHEN x > 1 THEN 1 ELSE 0 END, CASE WHEN x = 1 THEN 'one' WHEN x = 2 \
+             THEN 'two' END, CASE x WHEN 1 THEN 'a' ELSE 'b' END, name LIKE 'a%', \
+             name NOT LIKE 'a%' FROM t"
+        )
+        .await,
+        [
+            "CASE WHEN (x > 1) THEN 1 ELSE 0 END",
+            "CASE WHEN (x = 1) THEN one WHEN (x = 2) THEN two END",
+            "CASE WHEN (x = 1) THEN a ELSE b END",
+            "name LIKE a%",
+            "(NOT name LIKE a%)"
+        ]
+    );
+    assert_eq!(
+        names(
+            &h,
+            "SELECT 1e3, 1.5E2, 2.5e-3, 1e7, 1.5e-4, 12345e20, TIMESTAMP '2024-01-01 00:00:00', \
+             TIMESTAMP '2024-01-02', CAST(name AS VARCHAR(10)), CAST(name AS CHAR(3)) FROM t"
+        )
+        .await,
+        [
+            "1000.0",
+            "150.0",
+            "0.0025",
+            "1.0E7",
+            "1.5E-4",
+            "1.2345E24",
+            "TIMESTAMP '2024-01-01 00:00:00'",
+            "TIMESTAMP '2024-01-02 00:00:00'",
+            "CAST(name AS STRING)",
+            "CAST(name AS STRING)"
+        ]
+    );
+}
+
+#[tokio::test]
 async fn repeated_names_are_allowed() {
     let h = with_table().await;
     let r = h

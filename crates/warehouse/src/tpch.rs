@@ -22,6 +22,8 @@ const BATCH_ROWS: usize = 8192;
 const START_DATE: i32 = 8035;
 /// Order dates span 1992-01-01 .. 1998-08-02.
 const DATE_SPAN: i32 = 2405;
+/// 1995-06-17, TPC-H's "current date": what has shipped or arrived by then is done.
+const CURRENT_DATE: i32 = START_DATE + 1263;
 
 const NATIONS: [(&str, i64); 25] = [
     ("ALGERIA", 0),
@@ -486,8 +488,11 @@ fn generate(scale: f64) -> Result<Tables, String> {
             total += price * (100 - discount) / 100 * (100 + tax) / 100;
             let ship = date + rng.random_range(1..122);
             let receipt = ship + rng.random_range(1..31);
-            let done = receipt <= START_DATE + 1263; // 1995-06-17, the TPC-H "current date"
-            shipped += done as usize;
+            // TPC-H: a line is finished (F) once shipped by the current date, and returned (R or
+            // A) only once received by then; lines shipped but still in transit are N/F.
+            let finished = ship <= CURRENT_DATE;
+            let received = receipt <= CURRENT_DATE;
+            shipped += finished as usize;
             l.orderkey.push(key);
             l.partkey.push(part);
             l.suppkey.push(rng.random_range(1..=suppliers as i64));
@@ -497,14 +502,15 @@ fn generate(scale: f64) -> Result<Tables, String> {
             l.discount.push(discount);
             l.tax.push(tax);
             l.returnflag.push(
-                if done {
+                if received {
                     pick(&mut rng, &["R", "A"])
                 } else {
                     "N"
                 }
                 .to_string(),
             );
-            l.linestatus.push(if done { "F" } else { "O" }.to_string());
+            l.linestatus
+                .push(if finished { "F" } else { "O" }.to_string());
             l.shipdate.push(ship);
             l.commitdate.push(date + rng.random_range(30..91));
             l.receiptdate.push(receipt);

@@ -5,7 +5,7 @@ mod common;
 use std::time::Instant;
 
 use common::{column_names, Harness};
-use serde_json::json;
+use serde_json::{json, Value};
 use sluice_warehouse::WarehouseConfig;
 
 #[tokio::test]
@@ -64,7 +64,55 @@ async fn tpch_tables_exist_with_databricks_types() {
         json!({}),
     )
     .await;
-    assert!(!q1.as_array().unwrap().is_empty());
+    let groups: Vec<(&str, &str)> = q1
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[0].as_str().unwrap(), r[1].as_str().unwrap()))
+        .collect();
+    assert_eq!(groups, [("A", "F"), ("N", "F"), ("N", "O"), ("R", "F")]);
+    // TPC-H's status rules against the "current date" 1995-06-17, row by row.
+    let broken = h
+        .json_rows(
+            "SELECT count(*) FROM samples.tpch.lineitem WHERE \
+             (l_linestatus = 'F') <> (l_shipdate <= DATE '1995-06-17') \
+             OR (l_returnflag = 'N') <> (l_receiptdate > DATE '1995-06-17')",
+            json!({}),
+        )
+        .await;
+    assert_eq!(broken, json!([["0"]]));
+    let orders = h
+        .json_rows(
+            "SELECT o_orderstatus, min(f), max(f) FROM samples.tpch.orders JOIN \
+             (SELECT l_orderkey, avg(CASE WHEN l_linestatus = 'F' THEN 1.0 ELSE 0.0 END) AS f \
+              FROM samples.tpch.lineitem GROUP BY l_orderkey) ON o_orderkey = l_orderkey \
+             GROUP BY o_orderstatus ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    let by_status: Vec<(&str, f64, f64)> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let f = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+            (r[0].as_str().unwrap(), f(&r[1]), f(&r[2]))
+        })
+        .collect();
+    assert_eq!(by_status.len(), 3, "{by_status:?}");
+    assert_eq!(
+        (by_status[0].0, by_status[0].1, by_status[0].2),
+        ("F", 1.0, 1.0)
+    );
+    assert_eq!(
+        (by_status[1].0, by_status[1].1, by_status[1].2),
+        ("O", 0.0, 0.0)
+    );
+    assert_eq!(by_status[2].0, "P");
+    assert!(
+        by_status[2].1 > 0.0 && by_status[2].2 < 1.0,
+        "{by_status:?}"
+    );
 }
 
 #[tokio::test]

@@ -126,18 +126,28 @@ pub async fn eventually(what: &str, check: impl Fn() -> bool) {
     panic!("{what} did not happen within 5 s");
 }
 
-/// Waits until `count` has stayed the same for 300 ms and returns it: requests a client aborted
-/// can still reach the server just after the abort, and a test about what happens next must not
-/// count them. Panics if the count keeps moving for 5 s.
-pub async fn settled(what: &str, count: impl Fn() -> u64) -> u64 {
+/// Asserts that downloads stopped for good after a stop, `chunks` being the result's chunk
+/// count: requests the client aborted can still reach the server just after the abort, so the
+/// count must first stay still for 300 ms (a producer that keeps downloading never lets it, and
+/// fails within 5 s), then not move for another 500 ms, short of every chunk.
+pub async fn assert_downloads_stopped(wh: &Warehouse, chunks: u64, what: &str) {
+    let count = || wh.counters().requests_on("download");
     let mut last = count();
+    let mut still = false;
     for _ in 0..16 {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let now = count();
-        if now == last {
-            return now;
-        }
+        still = now == last;
         last = now;
+        if still {
+            break;
+        }
     }
-    panic!("{what} kept changing for 5 s");
+    assert!(still, "{what}: downloads kept starting for 5 s");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(count(), last, "{what}: no download starts after the stop");
+    assert!(
+        last < chunks,
+        "{what}: only some of the {chunks} chunks were fetched: {last}"
+    );
 }

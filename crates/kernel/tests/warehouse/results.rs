@@ -267,17 +267,7 @@ async fn cancel_in_the_middle_of_a_large_result_stops_the_downloads() {
         .unwrap()
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled, "{err}");
-    let started = wh.counters().requests_on("download");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        wh.counters().requests_on("download"),
-        started,
-        "no download starts after cancel"
-    );
-    assert!(
-        started < 100,
-        "only a few of the 100 chunks were fetched: {started}"
-    );
+    assert_downloads_stopped(&wh, 100, "cancel").await;
     wh.shutdown().await;
 }
 
@@ -400,20 +390,7 @@ async fn cancel_or_close_in_the_middle_of_a_large_result_stops_downloads_and_fre
             memory.reserved_bytes() == 0
         })
         .await;
-        let downloads = settled("the download count", || {
-            wh.counters().requests_on("download")
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert_eq!(
-            wh.counters().requests_on("download"),
-            downloads,
-            "{stop:?}: no download starts after the stop"
-        );
-        assert!(
-            downloads < 100,
-            "{stop:?}: only some of the 100 chunks were fetched: {downloads}"
-        );
+        assert_downloads_stopped(&wh, 100, &format!("{stop:?}")).await;
         assert_eq!(memory.reserved_bytes(), 0, "{stop:?}");
         wh.shutdown().await;
     }

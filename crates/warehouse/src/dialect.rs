@@ -8,8 +8,8 @@ use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr,
-    Statement, TimezoneInfo, Value as SqlValue,
+    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Statement, TimezoneInfo,
+    Value as SqlValue,
 };
 
 use crate::spark_intervals;
@@ -22,9 +22,6 @@ pub fn rewrite(statement: &mut DfStatement) {
         for col in &mut create.columns {
             spark_type(&mut col.data_type);
         }
-    }
-    if let Statement::Query(query) = stmt.as_mut() {
-        name_interval_columns(query);
     }
     // `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
     let mut n = 0;
@@ -45,36 +42,6 @@ pub fn rewrite(statement: &mut DfStatement) {
         }
         ControlFlow::<()>::Continue(())
     });
-}
-
-/// The SELECT list that names a query's result columns (the first branch of a set operation).
-fn output_select(query: &mut Query) -> Option<&mut Vec<SelectItem>> {
-    let mut body = query.body.as_mut();
-    loop {
-        match body {
-            SetExpr::Select(select) => return Some(&mut select.projection),
-            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
-            SetExpr::Query(inner) => body = inner.body.as_mut(),
-            _ => return None,
-        }
-    }
-}
-
-/// Spark names an unaliased interval literal column by its text (`INTERVAL '1-2' YEAR TO
-/// MONTH`); the typed replacement would otherwise name it after an `arrow_cast` call.
-fn name_interval_columns(query: &mut Query) {
-    let Some(items) = output_select(query) else {
-        return;
-    };
-    for item in items.iter_mut() {
-        if let SelectItem::UnnamedExpr(expr @ SqlExpr::Interval(_)) = item {
-            let alias = Ident::with_quote('`', expr.to_string());
-            *item = SelectItem::ExprWithAlias {
-                expr: expr.clone(),
-                alias,
-            };
-        }
-    }
 }
 
 /// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker

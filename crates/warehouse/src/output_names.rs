@@ -41,6 +41,9 @@ pub fn take(statement: &mut DfStatement) -> Vec<OutputName> {
             for items in branches(query.body.as_mut()) {
                 alias_repeats(items);
             }
+            if let Some(items) = branches(query.body.as_mut()).into_iter().next() {
+                alias_intervals(items);
+            }
             names
         }
         // Spark names a new table's columns as it names result columns.
@@ -161,6 +164,22 @@ fn alias_repeats(items: &mut [SelectItem]) {
             expr,
             alias: Ident::with_quote('`', format!("__repeated_{i}")),
         };
+    }
+}
+
+/// Spark names an unaliased interval literal column by its text (`INTERVAL '1-2' YEAR TO
+/// MONTH`). `dialect::rewrite` replaces the literal by a typed value whose name would be an
+/// `arrow_cast` call, and literals of equal value would then share a name, so the text goes
+/// into the statement as an alias rather than onto the result afterwards.
+fn alias_intervals(items: &mut [SelectItem]) {
+    for item in items.iter_mut() {
+        if let SelectItem::UnnamedExpr(expr @ SqlExpr::Interval(_)) = item {
+            let alias = Ident::with_quote('`', expr.to_string());
+            *item = SelectItem::ExprWithAlias {
+                expr: expr.clone(),
+                alias,
+            };
+        }
     }
 }
 

@@ -92,13 +92,18 @@ fn struct_fields(fields: &[StructField]) -> Result<Fields> {
         .collect()
 }
 
-/// Spark's DECIMAL defaults: precision 10, scale 0.
-fn decimal(info: &ExactNumberInfo) -> Result<DataType> {
-    let (precision, scale) = match *info {
+/// The precision and scale of a DECIMAL as Spark reads it: precision 10 and scale 0 unless
+/// written.
+pub fn decimal_precision_scale(info: &ExactNumberInfo) -> (u64, i64) {
+    match *info {
         ExactNumberInfo::None => (10, 0),
         ExactNumberInfo::Precision(p) => (p, 0),
         ExactNumberInfo::PrecisionAndScale(p, s) => (p, s),
-    };
+    }
+}
+
+fn decimal(info: &ExactNumberInfo) -> Result<DataType> {
+    let (precision, scale) = decimal_precision_scale(info);
     match (u8::try_from(precision), i8::try_from(scale)) {
         (Ok(p @ 1..=38), Ok(s)) if s >= 0 && s as u8 <= p => Ok(DataType::Decimal128(p, s)),
         _ => not_impl_err!("Unsupported decimal type DECIMAL({precision},{scale})"),

@@ -4,10 +4,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType as SqlType, DuplicateTreatment, ExactNumberInfo,
-    Expr as SqlExpr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
-    Value as SqlValue,
+    BinaryOperator, CastKind, DataType as SqlType, DuplicateTreatment, Expr as SqlExpr, Function,
+    FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator, Value as SqlValue,
 };
+
+use crate::nested_types::decimal_precision_scale;
 
 /// Spark's name for `expr`, or `None` when it is not a form covered here.
 pub fn of(expr: &SqlExpr) -> Option<String> {
@@ -265,11 +266,7 @@ fn type_name(t: &SqlType) -> Option<String> {
             SqlType::TimestampNtz(None) => "TIMESTAMP_NTZ",
             SqlType::Binary(None) => "BINARY",
             SqlType::Decimal(info) | SqlType::Numeric(info) | SqlType::Dec(info) => {
-                let (p, s) = match info {
-                    ExactNumberInfo::None => (10, 0),
-                    ExactNumberInfo::Precision(p) => (*p, 0),
-                    ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
-                };
+                let (p, s) = decimal_precision_scale(info);
                 return Some(format!("DECIMAL({p},{s})"));
             }
             _ => return None,

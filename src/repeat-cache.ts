@@ -7,7 +7,7 @@
 
 const SLOTS = 512;
 /** Longer values are rarely repeated; hashing them would cost more than it saves. */
-export const MAX_CACHED_BYTES = 32;
+const MAX_CACHED_BYTES = 32;
 /** After this many lookups, a column with fewer hits than a quarter of them stops caching. */
 const TRIAL = 2048;
 

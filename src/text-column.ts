@@ -7,12 +7,8 @@
 import type { Data } from 'apache-arrow';
 import { RepeatCache } from './repeat-cache';
 
-export function decodeText(
-  data: Data,
-  offsets: ArrayLike<number | bigint>,
-  isValid: (i: number) => boolean,
-  out: unknown[],
-): void {
+export function decodeText(data: Data, isValid: (i: number) => boolean, out: unknown[]): void {
+  const offsets = data.valueOffsets as ArrayLike<number | bigint>;
   const values = data.values as Uint8Array;
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   const cache = new RepeatCache<string>(bytes);

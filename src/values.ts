@@ -89,7 +89,7 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
     }
     case Type.Utf8:
     case Type.LargeUtf8:
-      decodeText(data, data.valueOffsets as ArrayLike<number | bigint>, (i) => isValid(valid, off, i), out);
+      decodeText(data, (i) => isValid(valid, off, i), out);
       return out;
     case Type.Binary:
     case Type.LargeBinary: {

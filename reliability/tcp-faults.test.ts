@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { admin, type Counters, requests } from '../__test__/helpers/admin';
 import { type ConnectOptions, type ErrorCode, OperationalError } from '../src/index';
 import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
+import { sleep } from '../src/ts-backend/sleep';
 import { BACKENDS, bounded, clientChecksum, exactOrTyped, warehouseChecksum } from './common';
 import { type ProxyInfo, type Toxic, Toxiproxy } from './toxiproxy';
 
@@ -185,8 +186,6 @@ const SCENARIOS: Scenario[] = [
     fails: ['Network'],
   },
 ];
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** No error text may carry the token, a link's signature or its path. */
 function assertNoSecrets(error: Error & { causes?: string[] }): void {

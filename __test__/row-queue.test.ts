@@ -1,27 +1,97 @@
-/** The cursor's row queue: order across batches, partial takes, peek. */
+/** The cursor's row queue: order across batches, partial takes, peek, and rows built only when taken. */
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RowQueue } from '../src/row-queue';
+import { type RecordBatch, tableFromArrays } from 'apache-arrow';
+import { ROW_WINDOW, RowQueue } from '../src/row-queue';
+
+/** One batch whose single column holds `from, from + 1, ...`. */
+function batchOf(from: number, length: number): RecordBatch {
+  const values = Int32Array.from({ length }, (_, i) => from + i);
+  return tableFromArrays({ v: values }).batches[0];
+}
+
+/** A queue whose builder records how many rows it built and whether each batch came whole. */
+function countingQueue() {
+  const built: { rows: number; whole: boolean }[] = [];
+  const originals = new Set<RecordBatch>();
+  const queue = new RowQueue((batch) => {
+    built.push({ rows: batch.numRows, whole: originals.has(batch) });
+    return Array.from(batch.getChildAt(0)?.toArray() ?? []);
+  });
+  const push = (batch: RecordBatch) => {
+    originals.add(batch);
+    queue.push(batch);
+  };
+  const rowsBuilt = () => built.reduce((n, b) => n + b.rows, 0);
+  return { queue, push, built, rowsBuilt };
+}
 
 describe('RowQueue', () => {
   it('hands rows out in order across batch boundaries', () => {
-    const q = new RowQueue();
-    q.push([1, 2, 3]);
-    q.push([]);
-    q.push([4, 5]);
-    q.push([6]);
-    assert.equal(q.size, 6);
-    assert.equal(q.peek(), 1);
-    assert.deepEqual(q.take(2), [1, 2]);
-    assert.equal(q.peek(), 3);
-    assert.deepEqual(q.take(3), [3, 4, 5]);
-    assert.deepEqual(q.take(10), [6]);
-    assert.deepEqual(q.take(1), []);
-    assert.equal(q.size, 0);
-    assert.equal(q.peek(), undefined);
-    q.push([7]);
-    q.clear();
-    assert.equal(q.size, 0);
+    const { queue, push } = countingQueue();
+    push(batchOf(1, 3));
+    push(batchOf(100, 0));
+    push(batchOf(4, 2));
+    push(batchOf(6, 1));
+    assert.equal(queue.size, 6);
+    assert.equal(queue.peek(), 1);
+    assert.deepEqual(queue.take(2), [1, 2]);
+    assert.equal(queue.peek(), 3);
+    assert.deepEqual(queue.take(3), [3, 4, 5]);
+    assert.deepEqual(queue.take(10), [6]);
+    assert.deepEqual(queue.take(1), []);
+    assert.equal(queue.size, 0);
+    assert.equal(queue.peek(), undefined);
+    push(batchOf(7, 1));
+    queue.clear();
+    assert.equal(queue.size, 0);
+  });
+
+  it('builds only a window of a large batch for small takes, in order and without repeats', () => {
+    const { queue, push, rowsBuilt } = countingQueue();
+    const total = ROW_WINDOW * 10 + 7;
+    push(batchOf(0, total));
+    assert.equal(queue.peek(), 0);
+    assert.equal(rowsBuilt(), ROW_WINDOW);
+    const seen: unknown[] = [];
+    for (let i = 0; i < ROW_WINDOW + 1; i++) seen.push(...queue.take(1));
+    assert.equal(rowsBuilt(), 2 * ROW_WINDOW, 'one more window once the first ran out');
+    seen.push(...queue.take(3 * ROW_WINDOW));
+    assert.equal(rowsBuilt(), 2 * ROW_WINDOW + 3 * ROW_WINDOW - (ROW_WINDOW - 1));
+    seen.push(...queue.take(total));
+    assert.equal(rowsBuilt(), total, 'every row built exactly once');
+    assert.deepEqual(
+      seen,
+      Array.from({ length: total }, (_, i) => i),
+    );
+    assert.equal(queue.size, 0);
+  });
+
+  it('builds whole batches for a take that covers them', () => {
+    const { queue, push, built } = countingQueue();
+    push(batchOf(0, 5000));
+    push(batchOf(5000, 3000));
+    const rows = queue.take(8000);
+    assert.equal(rows.length, 8000);
+    assert.equal(rows[7999], 7999);
+    assert.deepEqual(built, [
+      { rows: 5000, whole: true },
+      { rows: 3000, whole: true },
+    ]);
+  });
+
+  it('keeps what a builder failure left untaken', () => {
+    let fail = true;
+    const queue = new RowQueue((batch) => {
+      if (fail) throw new RangeError('not representable');
+      return Array.from(batch.getChildAt(0)?.toArray() ?? []);
+    });
+    queue.push(batchOf(0, 10));
+    assert.throws(() => queue.take(5), RangeError);
+    assert.equal(queue.size, 10);
+    fail = false;
+    assert.deepEqual(queue.take(5), [0, 1, 2, 3, 4]);
+    assert.equal(queue.size, 5);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The PEP 249 cursor. One backend statement per `execute`; rows are decoded a chunk at a time,
- * so memory stays bounded by what the caller has not fetched yet plus one chunk.
+ * The PEP 249 cursor. One backend statement per `execute`; chunks are pulled as rows are fetched
+ * and kept as Arrow until their rows are taken, so memory stays bounded by the columnar data of
+ * one chunk plus the rows the caller asked for.
  */
 
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
@@ -74,7 +75,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   readonly #connection: BackendConnection;
   private info: BackendResultInfo | null = null;
   private keys: string[] = [];
-  private readonly queue = new RowQueue();
+  private readonly queue = new RowQueue((batch) =>
+    batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy),
+  );
   /** Rows of the current result were decoded: Arrow access is no longer possible. */
   private rowsDecoded = false;
   private done = true;
@@ -176,9 +179,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       return false;
     }
     this.rowsDecoded = true;
-    for (const batch of tableFromIPC(chunk).batches) {
-      this.queue.push(batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy));
-    }
+    for (const batch of tableFromIPC(chunk).batches) this.queue.push(batch);
     return true;
   }
 

@@ -1,49 +1,82 @@
 /**
- * Decoded rows waiting to be fetched, kept as the batches they were decoded in. Each row is
- * copied once, when it is handed out: joining batches as they arrive copied the whole buffer
- * again for every chunk.
+ * Rows of a result waiting to be fetched, kept as Arrow until they are asked for. Rows are built
+ * a window at a time: `fetchone()` on a chunk of a million rows builds a thousand of them, not a
+ * million objects (several times the chunk's columnar size) in one pause, and rows never fetched
+ * are never built. A take larger than a window (`fetchall()`) builds whole batches, unsliced.
  */
+
+import type { RecordBatch } from 'apache-arrow';
+
+/** Rows built per window when fewer are asked for. */
+export const ROW_WINDOW = 1024;
+
+export type BuildRows = (batch: RecordBatch) => unknown[];
+
 export class RowQueue {
-  private batches: unknown[][] = [];
-  /** Next row of `batches[0]`. */
+  /** Batches with rows not built yet; rows before `next` of the first one are built. */
+  private batches: RecordBatch[] = [];
+  private next = 0;
+  /** Built rows not yet handed out, from `head` on. */
+  private built: unknown[] = [];
   private head = 0;
   private count = 0;
+
+  constructor(private readonly build: BuildRows) {}
 
   get size(): number {
     return this.count;
   }
 
-  push(rows: unknown[]): void {
-    if (rows.length === 0) return;
-    this.batches.push(rows);
-    this.count += rows.length;
+  push(batch: RecordBatch): void {
+    if (batch.numRows === 0) return;
+    this.batches.push(batch);
+    this.count += batch.numRows;
   }
 
   /** The next row without taking it. */
   peek(): unknown {
-    return this.count > 0 ? this.batches[0][this.head] : undefined;
+    if (this.count === 0) return undefined;
+    if (this.head === this.built.length) this.buildWindow(1);
+    return this.built[this.head];
   }
 
-  /** Takes up to `n` rows in order. */
+  /** Takes up to `n` rows in order, building only those (rounded up to a window). */
   take(n: number): unknown[] {
     const out = new Array<unknown>(Math.min(n, this.count));
     let i = 0;
     while (i < out.length) {
-      const first = this.batches[0];
-      const m = Math.min(first.length - this.head, out.length - i);
-      for (let k = 0; k < m; k++) out[i++] = first[this.head + k];
+      if (this.head === this.built.length) this.buildWindow(out.length - i);
+      const m = Math.min(this.built.length - this.head, out.length - i);
+      for (let k = 0; k < m; k++) out[i++] = this.built[this.head + k];
       this.head += m;
-      if (this.head === first.length) {
-        this.batches.shift();
-        this.head = 0;
-      }
+    }
+    if (this.head === this.built.length) {
+      this.built = [];
+      this.head = 0;
     }
     this.count -= out.length;
     return out;
   }
 
+  /** Builds the next `wanted` rows (at least a window, at most the rest of the first batch). */
+  private buildWindow(wanted: number): void {
+    const batch = this.batches[0];
+    const left = batch.numRows - this.next;
+    const m = Math.min(left, Math.max(wanted, ROW_WINDOW));
+    const rows = this.build(m === batch.numRows ? batch : batch.slice(this.next, this.next + m));
+    this.built = rows;
+    this.head = 0;
+    this.next += m;
+    if (this.next === batch.numRows) {
+      this.batches.shift();
+      this.next = 0;
+    }
+  }
+
   clear(): void {
     this.batches = [];
+    this.next = 0;
+    this.built = [];
     this.head = 0;
     this.count = 0;
   }

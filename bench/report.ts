@@ -13,6 +13,9 @@ export interface Summary {
   rows: number;
   rowsPerSec: number;
   mbPerSec: number;
+  /** Rows and Arrow MB per second of fetch time, for workloads that read one result. */
+  fetchRowsPerSec?: number;
+  fetchMbPerSec?: number;
   p50LatencyMs?: number;
   /** Median time from execute resolving to the last row, for workloads that read one result. */
   fetchMs?: number;
@@ -29,6 +32,7 @@ export function summarize(description: string, runs: Measurement[]): Summary {
   const rows = runs[0].rows;
   const bytes = runs[0].bytes;
   const latencies = runs.flatMap((r) => r.latenciesMs ?? []);
+  const fetchMs = runs.every((r) => r.fetchMs !== undefined) ? median(runs.map((r) => r.fetchMs ?? 0)) : undefined;
   return {
     workload: runs[0].workload,
     description,
@@ -40,8 +44,10 @@ export function summarize(description: string, runs: Measurement[]): Summary {
     rows,
     rowsPerSec: rows / (wallMs / 1000),
     mbPerSec: bytes / 1e6 / (wallMs / 1000),
+    fetchRowsPerSec: fetchMs ? rows / (fetchMs / 1000) : undefined,
+    fetchMbPerSec: fetchMs && bytes ? bytes / 1e6 / (fetchMs / 1000) : undefined,
     p50LatencyMs: latencies.length ? median(latencies) : undefined,
-    fetchMs: runs.every((r) => r.fetchMs !== undefined) ? median(runs.map((r) => r.fetchMs ?? 0)) : undefined,
+    fetchMs,
   };
 }
 
@@ -95,9 +101,10 @@ export function markdown(summaries: Summary[], machine: string, date: string): s
     'above 1 means the native backend is better. Wall time includes the warehouse computing the',
     "result; fetch time starts when `execute` resolves, so it is the driver's own work on a",
     'finished result (downloads, decoding, building rows), and the fetch ratio compares just that.',
+    'Rows/s and MB/s (of Arrow data) are given over both times.',
     '',
-    '| workload | backend | runs | wall ms | rows/s | MB/s (Arrow) | p50 latency ms | fetch ms | CPU ms | peak RSS MiB | ratio | fetch ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| workload | backend | runs | wall ms | rows/s | MB/s | fetch ms | fetch rows/s | fetch MB/s | p50 latency ms | CPU ms | peak RSS MiB | ratio | fetch ratio |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [name, pair] of byWorkload) {
     const native = pair.find((s) => s.backend === 'native');
@@ -115,7 +122,9 @@ export function markdown(summaries: Summary[], machine: string, date: string): s
       lines.push(
         `| ${name} | ${s.backend} | ${s.runs} | ${s.wallMs.toFixed(0)} | ${fmt(s.rowsPerSec, 2)} | ${
           s.mbPerSec ? s.mbPerSec.toFixed(0) : ''
-        } | ${s.p50LatencyMs?.toFixed(2) ?? ''} | ${s.fetchMs?.toFixed(0) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} | ${fetchRatio} |`,
+        } | ${s.fetchMs?.toFixed(0) ?? ''} | ${s.fetchRowsPerSec ? fmt(s.fetchRowsPerSec, 2) : ''} | ${
+          s.fetchMbPerSec?.toFixed(0) ?? ''
+        } | ${s.p50LatencyMs?.toFixed(2) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} | ${fetchRatio} |`,
       );
     }
   }

@@ -8,13 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startLocalWarehouse } from '../src/local-warehouse';
+import { cargoTargetDir, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
 import type { Measurement } from './child';
 import { barChart, markdown, type Summary, summarize } from './report';
 import { WORKLOADS } from './workloads';
 
 const OUT = join(PACKAGE_ROOT, 'bench');
+/**
+ * The release build `npm run bench` just made: the newest build may be a debug one (a test run
+ * after an unchanged release build), and a debug warehouse is several times slower.
+ */
+const WAREHOUSE = process.env.SLUICE_WAREHOUSE_BIN ?? join(cargoTargetDir(), 'release', 'sluice-warehouse');
 
 function runChild(workload: string, backend: 'native' | 'ts', options: object): Measurement {
   const out = execFileSync(
@@ -29,7 +34,11 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const summaries: Summary[] = [];
   for (const workload of WORKLOADS.filter((w) => only.length === 0 || only.includes(w.name))) {
-    const warehouse = await startLocalWarehouse({ args: workload.warehouseArgs, startTimeoutMs: 300_000 });
+    const warehouse = await startLocalWarehouse({
+      binary: WAREHOUSE,
+      args: workload.warehouseArgs,
+      startTimeoutMs: 300_000,
+    });
     try {
       const options = warehouse.connectOptions();
       runChild(workload.name, 'native', options); // warm the warehouse (lazy TPC-H, caches)

@@ -39,6 +39,18 @@ async function rowsOf(options: ConnectOptions, sql: string): Promise<Moved> {
   return { rows: rows.length, bytes: 0, fetchMs };
 }
 
+async function iterate(options: ConnectOptions, sql: string): Promise<Moved> {
+  const connection = await connect(options);
+  const cursor = connection.cursor();
+  await cursor.execute(sql);
+  const fetching = performance.now();
+  let rows = 0;
+  for await (const _row of cursor) rows++;
+  const fetchMs = performance.now() - fetching;
+  await connection.close();
+  return { rows, bytes: 0, fetchMs };
+}
+
 async function arrowOf(options: ConnectOptions, sql: string): Promise<Moved> {
   const connection = await connect(options);
   const cursor = connection.cursor();
@@ -104,6 +116,14 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '100000'],
     repeats: 3,
     run: (options) => rowsOf(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'rows-1m-x4-iterate',
+    description:
+      'for await over 1M rows x 4 numeric columns in one 1M-row chunk, one row at a time (rows are built as they are taken)',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    repeats: 3,
+    run: (options) => iterate(options, FOUR_NUMERIC),
   },
   {
     name: 'lineitem-arrow-links',

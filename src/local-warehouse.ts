@@ -45,11 +45,16 @@ export interface StartOptions {
   startTimeoutMs?: number;
 }
 
+/** Where cargo puts its builds: $CARGO_TARGET_DIR, else `target` in the package. */
+export function cargoTargetDir(): string {
+  return process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(PACKAGE_ROOT, 'target');
+}
+
 /** The newest `sluice-warehouse` cargo built (debug or release), honouring CARGO_TARGET_DIR. */
 export function findWarehouseBinary(): string {
   const fromEnv = process.env.SLUICE_WAREHOUSE_BIN;
   if (fromEnv) return fromEnv;
-  const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(PACKAGE_ROOT, 'target');
+  const targetDir = cargoTargetDir();
   const candidates = ['release', 'debug']
     .map((profile) => join(targetDir, profile, 'sluice-warehouse'))
     .filter((p) => existsSync(p))

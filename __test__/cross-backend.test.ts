@@ -111,14 +111,25 @@ describe('the native and ts backends return the same values', () => {
     assert.equal(row.null_int, null);
     assert.equal(row.void, null);
     await connection.close();
-
-    const lossless = await connect(warehouse().connectOptions({ timestampAs: 'bigint', decimalAs: 'number' }));
-    const c2 = lossless.cursor();
-    await c2.execute(EXTREMES);
-    const [exact] = (await c2.fetchall()) as Record<string, unknown>[];
-    assert.equal(exact.ts, 1709210096789123n, 'microseconds survive');
-    assert.equal(exact.ntz, -1n);
-    assert.equal(exact.dec_small, 0.001);
-    await lossless.close();
   });
+
+  for (const backend of ['native', 'ts'] as const) {
+    it(`the opt-in policies: lossless timestamps, decimal numbers, date text (${backend})`, async () => {
+      const options = { backend, timestampAs: 'bigint', decimalAs: 'number', dateAs: 'string' } as const;
+      const connection = await connect(warehouse().connectOptions(options));
+      const cursor = connection.cursor();
+      await cursor.execute(EXTREMES);
+      const [exact] = (await cursor.fetchall()) as Record<string, unknown>[];
+      assert.equal(exact.ts, 1709210096789123n, 'microseconds survive');
+      assert.equal(exact.ntz, -1n);
+      assert.equal(exact.dec_small, 0.001);
+      assert.equal(exact.day_min, '0001-01-01');
+      assert.equal(exact.day_max, '9999-12-31');
+      await cursor.execute(BULK);
+      const rows = (await cursor.fetchall()) as Record<string, unknown>[];
+      assert.equal(rows[0].day, '2000-01-01');
+      assert.equal(rows[19_999].day, '2027-05-18', 'day 9999 after 2000-01-01');
+      await connection.close();
+    });
+  }
 });

@@ -2,12 +2,13 @@
  * Unit tests of the column decoders behind the value policy: DECIMAL text (the number fast path
  * against an independent BigInt reference, across the 2^53 and 2^64 edges and every scale) and
  * Utf8 strings (repeated values through the repeat cache, collisions, long and multi-byte values,
- * invalid bytes, a leading BOM, nulls and sliced columns).
+ * invalid bytes, a leading BOM, nulls and sliced columns), and DATE as text or Date.
  */
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Decimal, makeData, Utf8, vectorFromArray } from 'apache-arrow';
+import { DateDay, DateMillisecond, Decimal, makeData, Utf8, vectorFromArray } from 'apache-arrow';
+import { dateText } from '../src/date-text';
 import { decimalText } from '../src/decimal-text';
 import { DEFAULT_POLICY, decodeData } from '../src/values';
 
@@ -135,5 +136,59 @@ describe('Utf8 columns', () => {
       data: bytes,
     });
     assert.deepEqual(decodeData(data, DEFAULT_POLICY), ['\uFEFFa', '\uFFFDb', '\uFFFD']);
+  });
+});
+
+describe('DATE columns', () => {
+  /** The date part of toISOString, an independent implementation of the same calendar. */
+  const iso = (days: number) => {
+    const text = new Date(days * 86_400_000).toISOString();
+    return text.slice(0, text.indexOf('T'));
+  };
+  const dayColumn = (days: (number | null)[]) =>
+    makeData({
+      type: new DateDay(),
+      length: days.length,
+      nullCount: days.filter((d) => d === null).length,
+      nullBitmap: Uint8Array.from({ length: Math.ceil(days.length / 8) }, (_, b) =>
+        days.slice(b * 8, b * 8 + 8).reduce<number>((bits, d, k) => (d === null ? bits : bits | (1 << k)), 0),
+      ),
+      data: Int32Array.from(days, (d) => d ?? 0),
+    });
+
+  it('formats every day of 1600-2400 and the ends of the calendar as toISOString does', () => {
+    for (let days = -135_140; days <= 157_000; days++) assert.equal(dateText(days), iso(days));
+    const edges = [-719_528, -719_529, -719_162, 2_932_896, 2_932_897, 100_000_000, -100_000_000];
+    for (const days of edges) assert.equal(dateText(days), iso(days));
+    assert.equal(dateText(-719_162), '0001-01-01');
+    assert.equal(dateText(2_932_896), '9999-12-31');
+    assert.equal(dateText(2_932_897), '+010000-01-01');
+    assert.equal(dateText(-719_529), '-000001-12-31');
+  });
+
+  it('decodes as text with repeats sharing the cache, collisions, nulls and slices', () => {
+    // Days 4096 apart share a cache slot; alternating them must still give each its own text.
+    const days = Array.from({ length: 5000 }, (_, i) => (i % 13 === 0 ? null : 19_000 + (i % 4) * 4096 + (i % 3)));
+    const text = { ...DEFAULT_POLICY, dateAs: 'string' } as const;
+    const expected = days.map((d) => (d === null ? null : iso(d)));
+    assert.deepEqual(decodeData(dayColumn(days), text), expected);
+    assert.deepEqual(decodeData(dayColumn(days).slice(7, 3000), text), expected.slice(7, 3007));
+    const ms = makeData({
+      type: new DateMillisecond(),
+      length: 2,
+      nullCount: 0,
+      data: new BigInt64Array([0n, -86_400_000n]),
+    });
+    assert.deepEqual(decodeData(ms, text), ['1970-01-01', '1969-12-31']);
+  });
+
+  it('decodes as Date at UTC midnight, and refuses a day a Date cannot hold', () => {
+    assert.deepEqual(decodeData(dayColumn([0, -1, null]), DEFAULT_POLICY), [
+      new Date('1970-01-01T00:00:00Z'),
+      new Date('1969-12-31T00:00:00Z'),
+      null,
+    ]);
+    assert.throws(() => decodeData(dayColumn([100_000_001]), DEFAULT_POLICY), /outside the range of a JavaScript Date/);
+    assert.deepEqual(decodeData(dayColumn([100_000_001]), { ...DEFAULT_POLICY, dateAs: 'string' }), ['+275760-09-14']);
   });
 });

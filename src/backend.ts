@@ -65,7 +65,7 @@ export interface BackendConnection {
  */
 export type BackendOptions = Omit<
   ConnectOptions,
-  'backend' | 'rowMode' | 'decimalAs' | 'timestampAs' | 'caPath' | 'tokenProvider'
+  'backend' | 'rowMode' | 'decimalAs' | 'dateAs' | 'timestampAs' | 'caPath' | 'tokenProvider'
 > & { tokenProvider?: () => Promise<string> };
 
 export interface Backend {

@@ -104,7 +104,7 @@ function checkedProvider(provider: () => string | Promise<string>): () => Promis
 /** Opens a session on a Databricks SQL warehouse (or the local one). */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const o = validateOptions(options);
-  const { backend = 'native', rowMode = 'object', decimalAs, timestampAs, caPath, tokenProvider, ...rest } = o;
+  const { backend = 'native', rowMode = 'object', decimalAs, dateAs, timestampAs, caPath, tokenProvider, ...rest } = o;
   const backendOptions: BackendOptions = { ...rest };
   if (tokenProvider) backendOptions.tokenProvider = checkedProvider(tokenProvider);
   if (caPath !== undefined) {
@@ -122,6 +122,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       rowMode,
       policy: {
         decimalAs: decimalAs ?? DEFAULT_POLICY.decimalAs,
+        dateAs: dateAs ?? DEFAULT_POLICY.dateAs,
         timestampAs: timestampAs ?? DEFAULT_POLICY.timestampAs,
       },
     },

@@ -48,6 +48,8 @@ export interface ConnectOptions {
   rowMode?: 'object' | 'array';
   /** DECIMAL values as exact strings (default) or as numbers. */
   decimalAs?: 'string' | 'number';
+  /** DATE values as `Date` at UTC midnight (default) or as `YYYY-MM-DD` text. */
+  dateAs?: 'date' | 'string';
   /** TIMESTAMP values as `Date` (default, millisecond precision) or lossless microsecond bigint. */
   timestampAs?: 'date' | 'bigint';
 }
@@ -85,6 +87,7 @@ const KINDS: Record<keyof ConnectOptions, Kind> = {
   backend: 'string',
   rowMode: 'string',
   decimalAs: 'string',
+  dateAs: 'string',
   timestampAs: 'string',
 };
 
@@ -92,6 +95,7 @@ const CHOICES: Partial<Record<keyof ConnectOptions, readonly string[]>> = {
   backend: ['native', 'ts'],
   rowMode: ['object', 'array'],
   decimalAs: ['string', 'number'],
+  dateAs: ['date', 'string'],
   timestampAs: ['date', 'bigint'],
 };
 

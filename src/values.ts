@@ -1,6 +1,7 @@
 /**
  * The value policy, applied identically by both backends (they both hand Arrow to this module):
- *   BIGINT -> bigint; DECIMAL -> exact string (number on request); DATE -> Date (UTC midnight);
+ *   BIGINT -> bigint; DECIMAL -> exact string (number on request); DATE -> Date (UTC midnight),
+ *   or `YYYY-MM-DD` text on request;
  *   TIMESTAMP -> Date, or bigint microseconds since the epoch on request (lossless);
  *   BINARY -> Uint8Array; INTERVAL YEAR-MONTH -> number of months; INTERVAL DAY-TIME -> bigint
  *   microseconds; ARRAY -> Array; STRUCT -> object; MAP -> Map; NULL -> null.
@@ -8,16 +9,18 @@
  */
 
 import { type Data, type Field, type RecordBatch, Type } from 'apache-arrow';
+import { cachedDateText } from './date-text';
 import { decimalText } from './decimal-text';
 import { RepeatCache } from './repeat-cache';
 import { decodeText } from './text-column';
 
 export interface ValuePolicy {
   decimalAs: 'string' | 'number';
+  dateAs: 'date' | 'string';
   timestampAs: 'date' | 'bigint';
 }
 
-export const DEFAULT_POLICY: ValuePolicy = { decimalAs: 'string', timestampAs: 'date' };
+export const DEFAULT_POLICY: ValuePolicy = { decimalAs: 'string', dateAs: 'date', timestampAs: 'date' };
 
 const MS_PER_DAY = 86_400_000;
 
@@ -50,6 +53,16 @@ function microsToDate(micros: bigint): Date {
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) {
     throw new RangeError(`timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`);
+  }
+  return date;
+}
+
+function dateOf(ms: number): Date {
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) {
+    throw new RangeError(
+      `date ${ms / MS_PER_DAY} days from 1970 is outside the range of a JavaScript Date; use dateAs: 'string'`,
+    );
   }
   return date;
 }
@@ -121,13 +134,14 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
     }
     case Type.Date: {
       const unit = (type as unknown as { unit: number }).unit; // DAY 0, MILLISECOND 1
+      const asText = policy.dateAs === 'string';
       for (let i = 0; i < n; i++) {
         if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const raw = values[i];
-        out[i] = new Date(unit === 0 ? Number(raw) * MS_PER_DAY : Number(raw));
+        const ms = unit === 0 ? Number(values[i]) * MS_PER_DAY : Number(values[i]);
+        out[i] = asText ? cachedDateText(Math.floor(ms / MS_PER_DAY)) : dateOf(ms);
       }
       return out;
     }

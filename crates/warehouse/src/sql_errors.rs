@@ -88,6 +88,7 @@ fn classify_arrow(err: &ArrowError, text: &str) -> SqlError {
         ArrowError::CastError(m) | ArrowError::ParseError(m) => cast_overflow::from_message(m)
             .unwrap_or_else(|| SqlError::new("CAST_INVALID_INPUT", "22018", m.clone())),
         ArrowError::ArithmeticOverflow(m) => SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone()),
+        ArrowError::InvalidArgumentError(m) if m.contains("non-nullable") => not_null_violated(),
         // DataFusion's `abs` reports the overflow of `abs(<minimum integer>)` this way.
         ArrowError::ComputeError(m) if m.contains(" overflow on ") => {
             SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone())
@@ -142,11 +143,23 @@ fn classify_message(m: &str) -> SqlError {
         SqlError::new("CAST_INVALID_INPUT", "22018", m)
     } else if lower.contains("no value found for placeholder") {
         SqlError::new("UNBOUND_SQL_PARAMETER", "42P02", m)
+    } else if lower.contains("non-nullable") {
+        not_null_violated()
     } else if lower.contains("overflow") {
         SqlError::new("ARITHMETIC_OVERFLOW", "22003", m)
     } else {
         SqlError::new("INVALID_QUERY", "42000", m)
     }
+}
+
+/// DataFusion checks NOT NULL columns on write; Delta names the violation this way. DataFusion's
+/// message names the written expression's column, not the table's, so it is left out.
+fn not_null_violated() -> SqlError {
+    SqlError::new(
+        "DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
+        "23502",
+        "NOT NULL constraint violated: a NULL was written to a column declared NOT NULL.",
+    )
 }
 
 fn first_quoted(m: &str) -> Option<String> {

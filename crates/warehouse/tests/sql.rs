@@ -284,6 +284,28 @@ async fn sql_errors_carry_class_and_sqlstate() {
 }
 
 #[tokio::test]
+async fn writing_null_to_a_not_null_column_is_a_constraint_violation() {
+    let h = Harness::start().await;
+    h.succeed("CREATE TABLE nn (a INT NOT NULL, b STRING)", json!({}))
+        .await;
+    for sql in [
+        "INSERT INTO nn VALUES (NULL, 'x')",
+        "INSERT INTO nn SELECT CAST(NULL AS INT), 'y'",
+    ] {
+        let (state, msg) = error_of(&h, sql).await;
+        assert_eq!(state, "23502", "{sql}: {msg}");
+        assert!(
+            msg.starts_with("[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated"),
+            "{sql}: {msg}"
+        );
+    }
+    h.succeed("INSERT INTO nn VALUES (1, NULL)", json!({}))
+        .await;
+    let rows = h.json_rows("SELECT a, b FROM nn", json!({})).await;
+    assert_eq!(rows, json!([["1", null]]));
+}
+
+#[tokio::test]
 async fn spark_conf_sets_and_array_alias() {
     let h = Harness::start().await;
     let r = h

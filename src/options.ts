@@ -2,6 +2,9 @@
  * Connection options: validated once, up front, with messages that name the offending key.
  */
 
+import { baseUrl, warehouseId } from './endpoint';
+import { ProgrammingError } from './errors';
+
 export interface ConnectOptions {
   /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
   host: string;
@@ -99,10 +102,33 @@ const CHOICES: Partial<Record<keyof ConnectOptions, readonly string[]>> = {
   timestampAs: ['date', 'bigint'],
 };
 
-export class OptionsError extends TypeError {
-  constructor(message: string) {
-    super(`sluice.connect: ${message}`);
-    this.name = 'OptionsError';
+/** A bad option: a ProgrammingError, so `catch (e) { if (e instanceof sluice.Error) ... }` sees it. */
+export class OptionsError extends ProgrammingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`sluice.connect: ${message}`, { code: 'InvalidArgument' }, options);
+  }
+}
+
+/** Runs a parser of the endpoint, turning its complaint into an OptionsError. */
+function parsed(key: string, parse: () => unknown): void {
+  try {
+    parse();
+  } catch (e) {
+    throw new OptionsError(`option "${key}": ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Limits the server or the protocol sets, checked here so both backends refuse them alike. */
+function checkRanges(o: Record<string, unknown>): void {
+  const wait = o.waitTimeoutSecs as number | undefined;
+  if (wait !== undefined && wait !== 0 && (wait < 5 || wait > 50)) {
+    throw new OptionsError(`option "waitTimeoutSecs" must be 0 or between 5 and 50, got ${wait}`);
+  }
+  for (const key of ['maxConcurrentDownloads', 'maxDownloadAttempts', 'memoryBudgetBytes']) {
+    if (o[key] === 0) throw new OptionsError(`option "${key}" must be at least 1`);
+  }
+  if (typeof o.caPem === 'string' && !o.caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new OptionsError('option "caPem" is not PEM: no "-----BEGIN CERTIFICATE-----" found');
   }
 }
 
@@ -113,7 +139,7 @@ export function validateOptions(input: unknown): ConnectOptions {
   }
   const options = input as Record<string, unknown>;
   for (const [key, value] of Object.entries(options)) {
-    if (!(key in KINDS)) {
+    if (!Object.hasOwn(KINDS, key)) {
       throw new OptionsError(`unknown option "${key}" (known: ${Object.keys(KINDS).join(', ')})`);
     }
     if (value === undefined) continue;
@@ -154,10 +180,20 @@ export function validateOptions(input: unknown): ConnectOptions {
       'a credential is required: "token", "oauthClientId" with "oauthClientSecret", or "tokenProvider"',
     );
   }
-  if (hasToken && options.token === '') throw new OptionsError('option "token" must not be empty');
+  if (hasToken && (options.token as string).trim() === '') {
+    throw new OptionsError('option "token" must not be empty');
+  }
   if (hasOAuth && (options.oauthClientId === undefined || options.oauthClientSecret === undefined)) {
     throw new OptionsError('OAuth needs both "oauthClientId" and "oauthClientSecret"');
   }
+  for (const key of ['oauthClientId', 'oauthClientSecret']) {
+    if (typeof options[key] === 'string' && (options[key] as string).trim() === '') {
+      throw new OptionsError(`option "${key}" must not be empty`);
+    }
+  }
+  parsed('host', () => baseUrl(options.host as string));
+  parsed('httpPath', () => warehouseId(options.httpPath as string));
+  checkRanges(options);
   if (options.caPem !== undefined && options.caPath !== undefined) {
     throw new OptionsError('give either "caPem" or "caPath", not both');
   }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendOptions } from '../backend';
+import { baseUrl, warehouseId } from '../endpoint';
 import { makeError } from '../errors';
 import { PACKAGE_ROOT } from '../package-root';
 
@@ -62,38 +63,6 @@ function invalid(message: string): Error {
   return makeError(message, { code: 'InvalidArgument' });
 }
 
-/** Accepts `host`, `host:port`, `https://host[:port][/]` and `http://…` (plain HTTP only when explicit). */
-export function baseUrl(host: string): string {
-  const trimmed = host.trim().replace(/\/+$/, '');
-  if (trimmed === '') throw invalid('host must not be empty');
-  let withScheme: string;
-  if (trimmed.startsWith('https://') || trimmed.startsWith('http://')) withScheme = trimmed;
-  else if (trimmed.includes('://')) throw invalid('host must use https:// (or http:// explicitly)');
-  else withScheme = `https://${trimmed}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch (e) {
-    throw invalid(`host is not a valid address: ${(e as Error).message}`);
-  }
-  if (url.hostname === '' || url.pathname !== '/' || url.search !== '' || url.username !== '') {
-    throw invalid('host must be a bare host name with an optional port, without a path');
-  }
-  return withScheme;
-}
-
-/** The warehouse id is the segment after `/warehouses/` (or `/endpoints/`) of the HTTP path. */
-export function warehouseId(httpPath: string): string {
-  for (const marker of ['/warehouses/', '/endpoints/']) {
-    const at = httpPath.lastIndexOf(marker);
-    if (at >= 0) {
-      const id = /^[^?&/]*/.exec(httpPath.slice(at + marker.length))?.[0] ?? '';
-      if (id !== '') return id;
-    }
-  }
-  throw invalid(`httpPath must look like /sql/1.0/warehouses/<id>, got ${JSON.stringify(httpPath)}`);
-}
-
 /** A caller's token function, as the facade passes it (always resolves to a non-empty string). */
 type TokenProviderOption = { tokenProvider?: () => Promise<string> };
 
@@ -119,19 +88,11 @@ export function resolveConfig(o: BackendOptions): Config {
   } else {
     throw invalid('OAuth needs both a client id and a client secret');
   }
+  // Ranges were checked up front by the facade (options.ts).
   const waitTimeoutSecs = o.waitTimeoutSecs ?? 10;
-  if (waitTimeoutSecs !== 0 && (waitTimeoutSecs < 5 || waitTimeoutSecs > 50)) {
-    throw invalid(`wait timeout must be 0 or between 5 and 50 seconds, got ${waitTimeoutSecs}`);
-  }
   const maxConcurrentDownloads = o.maxConcurrentDownloads ?? 8;
-  if (maxConcurrentDownloads < 1) throw invalid('max concurrent downloads must be at least 1');
   const maxDownloadAttempts = o.maxDownloadAttempts ?? 5;
-  if (maxDownloadAttempts < 1) throw invalid('max download attempts must be at least 1');
   const memoryBudgetBytes = o.memoryBudgetBytes ?? 256 * 1024 * 1024;
-  if (!(memoryBudgetBytes >= 1)) throw invalid('memoryBudgetBytes must be a positive number');
-  if (o.caPem !== undefined && !o.caPem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw invalid('the CA certificate is not valid PEM: no certificate found');
-  }
   return {
     baseUrl: baseUrl(o.host),
     warehouseId: warehouseId(o.httpPath),

@@ -6,14 +6,18 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { makeError } from '../src/errors';
 import * as sluice from '../src/index';
+import { admin } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 
 const {
   connect,
   DatabaseError,
   DataError,
+  IntegrityError,
   InterfaceError,
+  InternalError,
   NotSupportedError,
   OperationalError,
   ProgrammingError,
@@ -22,7 +26,7 @@ const {
 
 for (const backend of ['native', 'ts'] as const) {
   describe(`PEP 249 (${backend} backend)`, () => {
-    const warehouse = useWarehouse();
+    const warehouse = useWarehouse({ args: ['--enable-admin'] });
     const open = () => connect(warehouse().connectOptions({ backend }));
 
     it('module globals and the exception hierarchy', () => {
@@ -39,6 +43,19 @@ for (const backend of ['native', 'ts'] as const) {
         sluice.NotSupportedError,
       ]) {
         assert.ok(cls.prototype instanceof sluice.DatabaseError, cls.name);
+      }
+      // The SQLSTATE class of a SQL error picks the subclass; one without a subclass stays DatabaseError.
+      for (const [sqlState, cls] of [
+        ['22012', sluice.DataError],
+        ['23502', sluice.IntegrityError],
+        ['42P01', sluice.ProgrammingError],
+        ['0A000', sluice.NotSupportedError],
+        ['XX000', sluice.InternalError],
+        ['40001', sluice.DatabaseError],
+        [undefined, sluice.DatabaseError],
+      ] as const) {
+        const e = makeError('m', { code: 'SqlError', sqlState });
+        assert.equal(Object.getPrototypeOf(e), cls.prototype, String(sqlState));
       }
     });
 
@@ -96,6 +113,60 @@ for (const backend of ['native', 'ts'] as const) {
       assert.equal(await cursor.fetchone(), null);
       assert.deepEqual(await cursor.fetchall(), []);
       await assert.rejects(cursor.fetchmany(-1), ProgrammingError);
+      for (const bad of [0, -1, 1.5, Number.NaN]) {
+        assert.throws(() => {
+          cursor.arraysize = bad;
+        }, ProgrammingError);
+      }
+      assert.equal(cursor.arraysize, 4);
+      await connection.close();
+    });
+
+    it('fetching without a result set is a ProgrammingError: before execute and after DDL', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      await assert.rejects(
+        cursor.fetchone(),
+        (e) => e instanceof ProgrammingError && /call execute\(\) first/.test(e.message),
+      );
+      await cursor.execute(`CREATE TABLE main.default.ddl_${backend} (id INT)`);
+      for (const fetch of [
+        () => cursor.fetchone(),
+        () => cursor.fetchmany(2),
+        () => cursor.fetchall(),
+        () => cursor.fetchArrow(),
+      ]) {
+        await assert.rejects(fetch(), (e) => e instanceof ProgrammingError && /produced no result set/.test(e.message));
+      }
+      await cursor.execute(`DROP TABLE main.default.ddl_${backend}`);
+      await connection.close();
+    });
+
+    it('Arrow access: arrowBatches in order, a DML result as Arrow, and only before rows are fetched', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      await cursor.execute('SELECT id FROM range(2500) ORDER BY id');
+      const ids: bigint[] = [];
+      for await (const batch of cursor.arrowBatches()) ids.push(...(batch.getChildAt(0)?.toArray() ?? []));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: 2500 }, (_, i) => BigInt(i)),
+      );
+      const table = `main.default.arrow_dml_${backend}`;
+      await cursor.execute(`CREATE TABLE ${table} (id INT)`);
+      await cursor.execute(`INSERT INTO ${table} VALUES (1), (2)`);
+      assert.equal(cursor.rowcount, 2);
+      const counts = await cursor.fetchArrow();
+      assert.equal(counts.getChild('num_affected_rows')?.get(0), 2n, 'the count read for rowcount is still there');
+      await cursor.execute(`INSERT INTO ${table} VALUES (3)`);
+      assert.deepEqual(await cursor.fetchall(), [{ num_affected_rows: 1n, num_inserted_rows: 1n }]);
+      await cursor.execute('SELECT id FROM range(10)');
+      await cursor.fetchone();
+      await assert.rejects(
+        cursor.fetchArrow(),
+        (e) => e instanceof ProgrammingError && /Arrow access must come first/.test(e.message),
+      );
+      await cursor.execute(`DROP TABLE ${table}`);
       await connection.close();
     });
 
@@ -197,17 +268,47 @@ for (const backend of ['native', 'ts'] as const) {
         (e) => e instanceof DataError && e instanceof DatabaseError && e.sqlState === '22012',
       );
       await assert.rejects(cursor.execute(''), ProgrammingError);
-      await assert.rejects(connection.rollback(), ProgrammingError);
+      await assert.rejects(connection.rollback(), (e) => e instanceof NotSupportedError && e.code === 'NotSupported');
+      await assert.rejects(
+        cursor.execute('SELECT CAST(1 AS GEOGRAPHY)'),
+        (e) => e instanceof NotSupportedError && e.sqlState === '0A000',
+      );
+      const table = `main.default.not_null_${backend}`;
+      await cursor.execute(`CREATE TABLE ${table} (id INT NOT NULL)`);
+      await assert.rejects(
+        cursor.execute(`INSERT INTO ${table} VALUES (NULL)`),
+        (e) =>
+          e instanceof IntegrityError &&
+          e.sqlState === '23502' &&
+          e.errorClass === 'DELTA_NOT_NULL_CONSTRAINT_VIOLATED',
+      );
+      await cursor.execute(`DROP TABLE ${table}`);
+      // A 200 answer whose body is not a statement: the driver's internal error, not a crash.
+      await admin.fault(warehouse(), { route: 'statements.execute', kind: 'status', status: 200, count: 1 });
+      await assert.rejects(
+        cursor.execute('SELECT 1'),
+        (e) => e instanceof InternalError && e.code === 'Internal' && e instanceof DatabaseError,
+      );
+      await assert.rejects(cursor.executemany('SELECT 1', undefined as never), ProgrammingError);
       await assert.rejects(
         connect({ ...warehouse().connectOptions({ backend }), token: 'dapi-wrong' }),
         (e) => e instanceof OperationalError && e.code === 'Unauthenticated',
       );
       assert.throws(() => sluice.typed(1, 'NOT; A TYPE'), ProgrammingError);
-      const unsupported = new NotSupportedError('x', { code: 'NotSupported' });
-      assert.ok(unsupported instanceof DatabaseError);
+      await cursor.execute('SELECT id FROM range(5)');
       await connection.close();
       await assert.rejects(cursor.execute('SELECT 1'), InterfaceError);
+      await assert.rejects(cursor.executemany('SELECT 1', []), InterfaceError);
+      await assert.rejects(cursor.fetchone(), InterfaceError);
+      await assert.rejects(cursor.fetchmany(2), InterfaceError);
       await assert.rejects(cursor.fetchall(), InterfaceError);
+      await assert.rejects(cursor.fetchArrow(), InterfaceError);
+      await assert.rejects(cursor.arrowBatches().next(), InterfaceError);
+      await assert.rejects(cursor[Symbol.asyncIterator]().next(), InterfaceError);
+      assert.doesNotThrow(() => cursor.cancel(), 'cancel() after close is a no-op, safe from timers');
+      await assert.rejects(connection.rollback(), InterfaceError);
+      await assert.rejects(connection.commit(), InterfaceError);
+      await assert.rejects(connection.catalogs(), InterfaceError);
       assert.throws(() => connection.cursor(), InterfaceError);
     });
 
@@ -225,6 +326,17 @@ for (const backend of ['native', 'ts'] as const) {
       await assert.rejects(b.fetchone(), InterfaceError);
     });
 
+    it('Symbol.asyncDispose closes cursors and connections', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      await cursor.execute('SELECT 1');
+      await cursor[Symbol.asyncDispose]();
+      assert.equal(cursor.isClosed, true);
+      await connection[Symbol.asyncDispose]();
+      assert.equal(connection.isClosed, true);
+      assert.throws(() => connection.cursor(), InterfaceError);
+    });
+
     it('options are validated up front with messages naming the key', async () => {
       const base = warehouse().connectOptions({ backend });
       const cases: [Record<string, unknown>, RegExp][] = [
@@ -234,10 +346,33 @@ for (const backend of ['native', 'ts'] as const) {
         [{ ...base, token: undefined }, /a credential is required/],
         [{ ...base, backend: 'java' }, /"backend" must be one of/],
         [{ ...base, oauthClientId: 'id' }, /give one credential/],
+        [{ ...base, constructor: 'x' }, /unknown option "constructor"/],
+        [{ ...base, toString: 'x' }, /unknown option "toString"/],
+        [{ ...base, catalog: 7 }, /"catalog" must be a string, got number/],
+        [{ ...base, sessionConfs: { TIMEZONE: 1 } }, /"sessionConfs" must be an object of string values/],
+        [{ ...base, maxRetries: -1 }, /"maxRetries" must be a non-negative integer/],
+        [{ ...base, requestTimeoutMs: 1.5 }, /"requestTimeoutMs" must be a non-negative integer/],
+        [{ ...base, httpPath: undefined }, /"httpPath" is required/],
+        [{ ...base, httpPath: '/sql/protocolv1/o/1/cluster' }, /option "httpPath": httpPath must look like/],
+        [{ ...base, host: 'ftp://example.com' }, /option "host": host must use https:/],
+        [{ ...base, host: 'example.com/path' }, /option "host": host must be a bare host name/],
+        [{ ...base, token: '   ' }, /"token" must not be empty/],
+        [{ ...base, token: undefined, oauthClientId: '', oauthClientSecret: 's' }, /"oauthClientId" must not be empty/],
+        [{ ...base, token: undefined, oauthClientSecret: 's' }, /OAuth needs both/],
+        [{ ...base, waitTimeoutSecs: 3 }, /"waitTimeoutSecs" must be 0 or between 5 and 50, got 3/],
+        [{ ...base, waitTimeoutSecs: 51 }, /"waitTimeoutSecs" must be 0 or between 5 and 50/],
+        [{ ...base, maxConcurrentDownloads: 0 }, /"maxConcurrentDownloads" must be at least 1/],
+        [{ ...base, memoryBudgetBytes: 0 }, /"memoryBudgetBytes" must be at least 1/],
+        [{ ...base, caPem: 'not a certificate' }, /"caPem" is not PEM/],
+        [{ ...base, caPath: '/tmp/ca.pem' }, /give either "caPem" or "caPath", not both/],
+        [{ ...base, dateAs: 'iso' }, /"dateAs" must be one of date, string, got "iso"/],
       ];
+      await assert.rejects(connect(null as never), /options must be an object/);
+      await assert.rejects(connect([] as never), /options must be an object/);
       for (const [options, message] of cases) {
         await assert.rejects(connect(options as never), (e: unknown) => {
           assert.ok(e instanceof sluice.OptionsError, String(e));
+          assert.ok(e instanceof ProgrammingError && e instanceof sluice.Error && e.code === 'InvalidArgument');
           assert.match((e as Error).message, message);
           return true;
         });

@@ -1,4 +1,4 @@
-/** The cursor's row queue: order across batches, partial takes, peek, and rows built only when taken. */
+/** The cursor's row queue: order across batches, partial takes, Arrow access, and rows built only when taken. */
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -35,27 +35,39 @@ describe('RowQueue', () => {
     push(batchOf(4, 2));
     push(batchOf(6, 1));
     assert.equal(queue.size, 6);
-    assert.equal(queue.peek(), 1);
+    assert.equal(queue.firstBatch()?.getChildAt(0)?.get(0), 1);
     assert.deepEqual(queue.take(2), [1, 2]);
-    assert.equal(queue.peek(), 3);
     assert.deepEqual(queue.take(3), [3, 4, 5]);
     assert.deepEqual(queue.take(10), [6]);
     assert.deepEqual(queue.take(1), []);
     assert.equal(queue.size, 0);
-    assert.equal(queue.peek(), undefined);
+    assert.equal(queue.firstBatch(), undefined);
     push(batchOf(7, 1));
     queue.clear();
     assert.equal(queue.size, 0);
+  });
+
+  it('hands its batches over as Arrow while no row was built, and refuses once one was', () => {
+    const { queue, push, rowsBuilt } = countingQueue();
+    const first = batchOf(0, 10);
+    const second = batchOf(10, 5);
+    push(first);
+    push(second);
+    assert.deepEqual(queue.takeBatches(), [first, second]);
+    assert.equal(queue.size, 0);
+    assert.equal(rowsBuilt(), 0);
+    push(batchOf(0, 10));
+    queue.take(1);
+    assert.throws(() => queue.takeBatches(), /already built/);
   });
 
   it('builds only a window of a large batch for small takes, in order and without repeats', () => {
     const { queue, push, rowsBuilt } = countingQueue();
     const total = ROW_WINDOW * 10 + 7;
     push(batchOf(0, total));
-    assert.equal(queue.peek(), 0);
+    const seen: unknown[] = [...queue.take(1)];
     assert.equal(rowsBuilt(), ROW_WINDOW);
-    const seen: unknown[] = [];
-    for (let i = 0; i < ROW_WINDOW + 1; i++) seen.push(...queue.take(1));
+    for (let i = 0; i < ROW_WINDOW; i++) seen.push(...queue.take(1));
     assert.equal(rowsBuilt(), 2 * ROW_WINDOW, 'one more window once the first ran out');
     seen.push(...queue.take(3 * ROW_WINDOW));
     assert.equal(rowsBuilt(), 2 * ROW_WINDOW + 3 * ROW_WINDOW - (ROW_WINDOW - 1));

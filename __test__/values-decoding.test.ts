@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { DateDay, DateMillisecond, Decimal, makeData, Utf8, vectorFromArray } from 'apache-arrow';
 import { dateText } from '../src/date-text';
 import { decimalText } from '../src/decimal-text';
+import { DataError } from '../src/errors';
 import { DEFAULT_POLICY, decodeData } from '../src/values';
 
 function words(value: bigint): Uint32Array {
@@ -188,7 +189,11 @@ describe('DATE columns', () => {
       new Date('1969-12-31T00:00:00Z'),
       null,
     ]);
-    assert.throws(() => decodeData(dayColumn([100_000_001]), DEFAULT_POLICY), /outside the range of a JavaScript Date/);
+    assert.throws(
+      () => decodeData(dayColumn([100_000_001]), DEFAULT_POLICY),
+      (e: unknown) =>
+        e instanceof DataError && e.sqlState === '22008' && /outside the range of a JavaScript Date/.test(e.message),
+    );
     assert.deepEqual(decodeData(dayColumn([100_000_001]), { ...DEFAULT_POLICY, dateAs: 'string' }), ['+275760-09-14']);
   });
 });

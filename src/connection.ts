@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Backend, BackendConnection, BackendOptions } from './backend';
 import { Cursor, type CursorSettings } from './cursor';
-import { interfaceError, programmingError } from './errors';
+import { interfaceError, NotSupportedError, programmingError } from './errors';
 import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
 import { nativeBackend } from './native-backend';
 import { type ConnectOptions, validateOptions } from './options';
@@ -66,9 +66,12 @@ export class Connection {
     if (this.closed) throw interfaceError('the connection is closed');
   }
 
-  /** Rolling back is not supported by Databricks SQL warehouses. */
+  /** Rolling back is not supported by Databricks SQL warehouses (PEP 249's NotSupportedError). */
   async rollback(): Promise<never> {
-    throw programmingError('Databricks SQL warehouses do not support transactions; rollback() is not available');
+    if (this.closed) throw interfaceError('the connection is closed');
+    throw new NotSupportedError('Databricks SQL warehouses do not support transactions; rollback() is not available', {
+      code: 'NotSupported',
+    });
   }
 
   /** Closes every cursor, then the session. Idempotent. */

@@ -61,8 +61,7 @@ async function withSignal<T>(
 }
 
 export class Cursor<R = Row> implements AsyncIterable<R> {
-  /** Default size of `fetchmany()`. */
-  arraysize = 1;
+  #arraysize = 1;
   /** Column descriptions of the last result, or null before a query or after a statement without one. */
   description: ColumnDescription[] | null = null;
   /** Rows in the last result when known, affected rows for DML, else -1. */
@@ -78,8 +77,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   private readonly queue = new RowQueue((batch) =>
     batchRows(batch, this.keys, this.settings.rowMode, this.settings.policy),
   );
-  /** Rows of the current result were decoded: Arrow access is no longer possible. */
-  private rowsDecoded = false;
+  /** Rows of the current result were fetched: Arrow access is no longer possible. */
+  private rowsFetched = false;
   private done = true;
   private closed = false;
   private signal: AbortSignal | undefined;
@@ -90,6 +89,17 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     private readonly onClose: (cursor: Cursor<unknown>) => void,
   ) {
     this.#connection = connection;
+  }
+
+  /** Default size of `fetchmany()`: a positive integer. */
+  get arraysize(): number {
+    return this.#arraysize;
+  }
+
+  set arraysize(size: number) {
+    if (!Number.isInteger(size) || size < 1)
+      throw programmingError(`arraysize must be a positive integer, got ${size}`);
+    this.#arraysize = size;
   }
 
   get isClosed(): boolean {
@@ -107,8 +117,15 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   private checkResult(): BackendStatement {
     this.checkOpen();
-    if (!this.#statement || !this.info) throw interfaceError('no result to fetch: call execute() first');
+    if (!this.#statement || !this.info) throw programmingError('no result to fetch: call execute() first');
+    if (this.info.columns.length === 0) throw programmingError('the last statement produced no result set');
     return this.#statement;
+  }
+
+  /** Before handing out rows: from then on the result is read as rows, not Arrow. */
+  private startRows(): void {
+    this.checkResult();
+    this.rowsFetched = true;
   }
 
   /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
@@ -134,9 +151,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;
     this.done = false;
     if (this.isDmlCount(info)) {
+      // Read from the Arrow data, so the result stays available as rows or as Arrow.
       while (this.queue.size === 0 && (await this.pull(options.signal))) {}
-      const row = this.queue.peek();
-      const count = Array.isArray(row) ? row[0] : (row as Row | undefined)?.num_affected_rows;
+      const count: unknown = this.queue.firstBatch()?.getChildAt(0)?.get(0);
       this.rowcount = typeof count === 'bigint' ? Number(count) : -1;
     }
     return this as unknown as Cursor<T>;
@@ -158,6 +175,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /** Runs the statement once per parameter set; `rowcount` is the sum of affected rows when known. */
   async executemany(sql: string, seq: Iterable<Params>, options: ExecuteOptions = {}): Promise<this> {
+    this.checkOpen();
+    if (typeof (seq as Partial<Iterable<Params>> | null | undefined)?.[Symbol.iterator] !== 'function') {
+      throw programmingError('executemany needs an iterable of parameter sets');
+    }
     let total = 0;
     let known = true;
     for (const params of seq) {
@@ -178,13 +199,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       this.done = true;
       return false;
     }
-    this.rowsDecoded = true;
     for (const batch of tableFromIPC(chunk).batches) this.queue.push(batch);
     return true;
   }
 
   async fetchone(options: FetchOptions = {}): Promise<R | null> {
-    this.checkResult();
+    this.startRows();
     const signal = options.signal ?? this.signal;
     while (this.queue.size === 0) {
       if (!(await this.pull(signal))) return null;
@@ -193,7 +213,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
-    this.checkResult();
+    this.startRows();
     if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
     const signal = options.signal ?? this.signal;
     while (this.queue.size < size) {
@@ -203,7 +223,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   async fetchall(options: FetchOptions = {}): Promise<R[]> {
-    this.checkResult();
+    this.startRows();
     const signal = options.signal ?? this.signal;
     while (await this.pull(signal)) {}
     return this.queue.take(this.queue.size) as R[];
@@ -213,9 +233,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   async *arrowBatches(options: FetchOptions = {}): AsyncGenerator<RecordBatch> {
     const statement = this.checkResult();
     const signal = options.signal ?? this.signal;
-    if (this.rowsDecoded) {
-      throw interfaceError('rows were already fetched from this result; Arrow access must come first');
+    if (this.rowsFetched) {
+      throw programmingError('rows were already fetched from this result; Arrow access must come first');
     }
+    // Chunks pulled before (a DML count) come first.
+    yield* this.queue.takeBatches();
     while (!this.done) {
       const chunk = await this.guard(signal, () => withSignal(signal, statement, () => statement.nextChunk()));
       if (chunk === null) {
@@ -257,7 +279,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.rowcount = -1;
     this.truncated = false;
     this.queue.clear();
-    this.rowsDecoded = false;
+    this.rowsFetched = false;
     this.done = true;
     if (statement) {
       try {

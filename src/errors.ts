@@ -96,6 +96,7 @@ function sqlErrorClass(sqlState: string | undefined): ErrorClass {
   if (cls === '23') return IntegrityError;
   if (cls === '42') return ProgrammingError;
   if (cls === '0A') return NotSupportedError;
+  if (cls === 'XX') return InternalError;
   return DatabaseError;
 }
 

@@ -33,11 +33,17 @@ export class RowQueue {
     this.count += batch.numRows;
   }
 
-  /** The next row without taking it. */
-  peek(): unknown {
-    if (this.count === 0) return undefined;
-    if (this.head === this.built.length) this.buildWindow(1);
-    return this.built[this.head];
+  /** The first batch with rows left, as Arrow. */
+  firstBatch(): RecordBatch | undefined {
+    return this.batches[0];
+  }
+
+  /** Every batch, as Arrow, for a result read as Arrow: only before any row was built. */
+  takeBatches(): RecordBatch[] {
+    if (this.next !== 0 || this.built.length !== 0) throw new Error('rows were already built from these batches');
+    const batches = this.batches;
+    this.clear();
+    return batches;
   }
 
   /** Takes up to `n` rows in order, building only those (rounded up to a window). */

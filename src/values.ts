@@ -11,6 +11,7 @@
 import { type Data, type Field, type RecordBatch, Type } from 'apache-arrow';
 import { cachedDateText } from './date-text';
 import { decimalText } from './decimal-text';
+import { DataError, NotSupportedError } from './errors';
 import { RepeatCache } from './repeat-cache';
 import { decodeText } from './text-column';
 
@@ -39,6 +40,11 @@ function isValid(bitmap: Uint8Array | null, offset: number, i: number): boolean 
   return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
 }
 
+/** A value the policy's JavaScript type cannot hold: refused, never approximated (22008). */
+function unrepresentable(message: string): DataError {
+  return new DataError(message, { code: 'DataLoss', sqlState: '22008' });
+}
+
 function timeUnitFactorToMicros(unit: number): bigint {
   // apache-arrow TimeUnit: SECOND 0, MILLISECOND 1, MICROSECOND 2, NANOSECOND 3
   return [1_000_000n, 1_000n, 1n, 0n][unit] ?? 1n;
@@ -52,7 +58,9 @@ function microsToDate(micros: bigint): Date {
   const ms = Number(micros / 1000n) + (micros % 1000n < 0n ? -1 : 0);
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) {
-    throw new RangeError(`timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`);
+    throw unrepresentable(
+      `timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`,
+    );
   }
   return date;
 }
@@ -60,7 +68,7 @@ function microsToDate(micros: bigint): Date {
 function dateOf(ms: number): Date {
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) {
-    throw new RangeError(
+    throw unrepresentable(
       `date ${ms / MS_PER_DAY} days from 1970 is outside the range of a JavaScript Date; use dateAs: 'string'`,
     );
   }
@@ -219,7 +227,9 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     }
     default:
-      throw new TypeError(`Arrow type ${String(type)} is not supported by the value policy`);
+      throw new NotSupportedError(`Arrow type ${String(type)} is not supported by the value policy`, {
+        code: 'NotSupported',
+      });
   }
 }
 

@@ -1,14 +1,17 @@
 /**
- * The package as users get it: CommonJS and ESM entry points, and the `npm pack` tarball
- * installed into a scratch project, running a query against the local warehouse.
+ * The package as users get it: CommonJS and ESM entry points (the ESM one re-exporting every
+ * name of the CommonJS one), and the `npm pack` tarball installed into a scratch project, where
+ * it runs queries through `import` and `require`, on both backends (the ts backend decoding LZ4
+ * links on its worker thread, started by path from the installed files), and type-checks a
+ * strict TypeScript consumer.
  */
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../src/package-root';
 import { useWarehouse } from './helpers/warehouse';
 
@@ -26,16 +29,130 @@ const QUERY = `
   console.log(JSON.stringify({ answer: String(row.answer), apilevel: sluice.apilevel,
     sameError: new sluice.ProgrammingError('x', { code: 'InvalidArgument' }) instanceof sluice.Error }));
 `;
+const ANSWER = { answer: '42', apilevel: '2.0', sameError: true };
+
+/**
+ * Every result goes through external links; 40 000 rows of an md5 column make a chunk whose
+ * LZ4 body passes the ts backend's 1 MiB threshold for decoding on a worker thread.
+ */
+const CHUNK_ROWS = 40_000;
+const BULK_ROWS = 100_000;
+
+/**
+ * The ts backend on a multi-chunk LZ4 result, recording the decoding workers it starts (the
+ * backend looks `Worker` up on the module when it starts one) and the replies they send.
+ */
+const TS_BULK = `
+  const { createHash } = require('node:crypto');
+  const threads = require('node:worker_threads');
+  const workers = [];
+  let replies = 0;
+  threads.Worker = class extends threads.Worker {
+    constructor(file, options) {
+      super(file, options);
+      workers.push(String(file));
+      this.on('message', () => { replies += 1; });
+    }
+  };
+  const sluice = require('sluice');
+  (async () => {
+    const options = JSON.parse(process.env.SLUICE_TEST_OPTIONS);
+    const conn = await sluice.connect({ ...options, backend: 'ts', lz4: true });
+    const cursor = conn.cursor();
+    await cursor.execute('SELECT id, md5(CAST(id AS STRING)) AS h FROM range(${BULK_ROWS}) ORDER BY id');
+    const rowcount = cursor.rowcount;
+    let rows = 0;
+    const wrong = [];
+    for (const row of await cursor.fetchall()) {
+      const h = createHash('md5').update(String(rows)).digest('hex');
+      if (row.id !== BigInt(rows) || row.h !== h) wrong.push(rows);
+      rows += 1;
+    }
+    const backend = conn.backendName;
+    await conn.close();
+    console.log(JSON.stringify({ backend, rowcount, rows, wrong: wrong.slice(0, 5), workers, replies }));
+  })();
+`;
+
+/** A strict consumer of the typings, through `import` (ESM) ... */
+const TYPED_ESM = `
+import {
+  apilevel,
+  type ConnectOptions,
+  type Connection,
+  connect,
+  type Cursor,
+  Error as DriverError,
+  type ErrorCode,
+  NotSupportedError,
+  OperationalError,
+  typed,
+} from 'sluice';
+
+export async function answer(options: ConnectOptions): Promise<bigint | null> {
+  const conn: Connection = await connect({ ...options, backend: 'ts', rowMode: 'object' });
+  const cursor: Cursor<{ answer: bigint }> = conn.cursor<{ answer: bigint }>();
+  const same: Cursor<{ answer: bigint }> = await cursor.execute('SELECT :n + 2 AS answer', { n: typed(40, 'BIGINT') });
+  const row = await same.fetchone();
+  // @ts-expect-error the row type is what the cursor was given
+  const wrong: string | undefined = row?.answer;
+  void wrong;
+  const rows: { answer: bigint }[] = await cursor.fetchall();
+  for await (const r of cursor) rows.push(r);
+  const retyped: Cursor<{ n: number }> = await cursor.execute<{ n: number }>('SELECT 1 AS n');
+  const n: number | undefined = (await retyped.fetchone())?.n;
+  void n;
+  await conn.close();
+  return row ? row.answer : null;
+}
+
+export function errors(e: unknown): ErrorCode | undefined {
+  const level: '2.0' = apilevel;
+  void level;
+  const unsupported: DriverError = new NotSupportedError('x', { code: 'NotSupported' });
+  void unsupported;
+  // @ts-expect-error codes are a closed set
+  void new OperationalError('x', { code: 'Nope' });
+  return e instanceof DriverError ? e.code : undefined;
+}
+
+// @ts-expect-error host and httpPath are required
+void connect({ token: 'x' });
+// @ts-expect-error the backend is 'native' or 'ts'
+void connect({ host: 'h', httpPath: '/p', backend: 'rust' });
+`;
+
+/** ... and through \`require\` (CommonJS). */
+const TYPED_CJS = `
+import sluice = require('sluice');
+
+export async function count(options: sluice.ConnectOptions): Promise<number> {
+  const conn: sluice.Connection = await sluice.connect(options);
+  const cursor = conn.cursor<[bigint]>();
+  await cursor.execute('SELECT 1');
+  const rows: [bigint][] = await cursor.fetchall();
+  await conn.close();
+  return rows.length;
+}
+`;
 
 describe('packaging', () => {
-  const warehouse = useWarehouse();
+  const warehouse = useWarehouse({ args: ['--inline-limit', '0', '--chunk-rows', String(CHUNK_ROWS)] });
+  const testEnv = () => ({ SLUICE_TEST_OPTIONS: JSON.stringify(warehouse().connectOptions()) });
 
   it('CommonJS and ESM entry points load the same classes', () => {
-    const env = { SLUICE_TEST_OPTIONS: JSON.stringify(warehouse().connectOptions()) };
-    const cjs = node(['-e', `const sluice = require('sluice'); (async () => { ${QUERY} })();`], PACKAGE_ROOT, env);
-    const esm = node(['--input-type=module', '-e', `import * as sluice from 'sluice'; ${QUERY}`], PACKAGE_ROOT, env);
+    const cjs = node(
+      ['-e', `const sluice = require('sluice'); (async () => { ${QUERY} })();`],
+      PACKAGE_ROOT,
+      testEnv(),
+    );
+    const esm = node(
+      ['--input-type=module', '-e', `import * as sluice from 'sluice'; ${QUERY}`],
+      PACKAGE_ROOT,
+      testEnv(),
+    );
     for (const out of [cjs, esm]) {
-      assert.deepEqual(JSON.parse(out), { answer: '42', apilevel: '2.0', sameError: true });
+      assert.deepEqual(JSON.parse(out), ANSWER);
     }
     const both = node(
       [
@@ -50,37 +167,138 @@ describe('packaging', () => {
     assert.equal(both.trim(), 'true', 'one copy of every class under both module systems');
   });
 
-  it('the packed tarball installs and runs in a scratch project', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'sluice-pack-'));
-    try {
+  it('the ESM entry re-exports every name of the CommonJS entry, and no other', () => {
+    const out = node(
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module'; import * as esm from 'sluice';
+         const cjs = createRequire(import.meta.url)('sluice');
+         console.log(JSON.stringify({
+           cjs: Object.keys(cjs).sort(),
+           esm: Object.keys(esm).filter((name) => name !== 'default').sort(),
+           differing: Object.keys(cjs).filter((name) => esm[name] !== cjs[name]),
+           defaultIsCjs: esm.default === cjs,
+         }));`,
+      ],
+      PACKAGE_ROOT,
+    );
+    const names = JSON.parse(out) as { cjs: string[]; esm: string[]; differing: string[]; defaultIsCjs: boolean };
+    assert.ok(names.cjs.includes('connect') && names.cjs.includes('Error'), 'the CommonJS names were read');
+    assert.deepEqual(names.esm, names.cjs, 'esm/index.mjs lists exactly the names of dist/index.js');
+    assert.deepEqual(names.differing, [], 'every ESM name is the CommonJS value itself');
+    assert.equal(names.defaultIsCjs, true);
+  });
+
+  describe('the packed tarball, installed in a scratch project', () => {
+    let scratch = '';
+    let packedFiles: string[] = [];
+
+    before(() => {
+      scratch = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-pack-')));
       const packed = JSON.parse(
         execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: PACKAGE_ROOT, encoding: 'utf8' }),
       ) as { filename: string; files: { path: string }[] }[];
-      const files = packed[0].files.map((f) => f.path);
-      for (const expected of ['dist/index.js', 'dist/index.d.ts', 'esm/index.mjs', 'index.js', 'index.d.ts']) {
-        assert.ok(files.includes(expected), `${expected} is packed`);
-      }
-      assert.ok(
-        files.some((f) => f.endsWith('.node')),
-        'the native addon is packed',
-      );
-      assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('crates/')), 'sources are not packed');
+      packedFiles = packed[0].files.map((f) => f.path);
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
       execFileSync('npm', ['install', '--no-audit', '--no-fund', join(scratch, packed[0].filename)], {
         cwd: scratch,
         stdio: 'ignore',
       });
+    });
+
+    after(() => {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+    });
+
+    it('holds the built files and the addon, and no sources', () => {
+      for (const expected of [
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/ts-backend/decode-worker.js',
+        'esm/index.mjs',
+        'index.js',
+        'index.d.ts',
+      ]) {
+        assert.ok(packedFiles.includes(expected), `${expected} is packed`);
+      }
+      assert.ok(
+        packedFiles.some((f) => f.endsWith('.node')),
+        'the native addon is packed',
+      );
+      assert.ok(!packedFiles.some((f) => f.startsWith('src/') || f.startsWith('crates/')), 'sources are not packed');
       const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/sluice/package.json'), 'utf8')) as {
         name: string;
       };
       assert.equal(installed.name, 'sluice');
+    });
+
+    it('runs a query through import', () => {
       writeFileSync(join(scratch, 'main.mjs'), `import * as sluice from 'sluice';\n${QUERY}`);
-      const out = node(['main.mjs'], scratch, {
-        SLUICE_TEST_OPTIONS: JSON.stringify(warehouse().connectOptions()),
-      });
-      assert.deepEqual(JSON.parse(out), { answer: '42', apilevel: '2.0', sameError: true });
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+      assert.deepEqual(JSON.parse(node(['main.mjs'], scratch, testEnv())), ANSWER);
+    });
+
+    it('runs a query through require', () => {
+      writeFileSync(join(scratch, 'main.cjs'), `const sluice = require('sluice');\n(async () => {${QUERY}})();`);
+      assert.deepEqual(JSON.parse(node(['main.cjs'], scratch, testEnv())), ANSWER);
+    });
+
+    it('runs the ts backend, decoding LZ4 links on its worker thread from the installed files', () => {
+      writeFileSync(join(scratch, 'bulk.cjs'), TS_BULK);
+      const out = JSON.parse(node(['bulk.cjs'], scratch, testEnv())) as {
+        backend: string;
+        rowcount: number;
+        rows: number;
+        wrong: number[];
+        workers: string[];
+        replies: number;
+      };
+      assert.equal(out.backend, 'ts');
+      assert.equal(out.rowcount, BULK_ROWS);
+      assert.equal(out.rows, BULK_ROWS);
+      assert.deepEqual(out.wrong, [], 'every row holds its id and the md5 of it');
+      const worker = join(scratch, 'node_modules/sluice/dist/ts-backend/decode-worker.js');
+      assert.ok(out.workers.length > 0, 'a decoding worker was started');
+      for (const file of out.workers) assert.equal(file, worker, 'the worker runs from the installed package');
+      assert.ok(out.replies > 0, 'the worker decoded chunks');
+    });
+
+    it('type-checks a strict TypeScript consumer through import and require', () => {
+      writeFileSync(join(scratch, 'typed.ts'), TYPED_ESM);
+      writeFileSync(join(scratch, 'typed-cjs.cts'), TYPED_CJS);
+      writeFileSync(
+        join(scratch, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            module: 'node16',
+            moduleResolution: 'node16',
+            target: 'ES2022',
+            noEmit: true,
+            // The compiler's default: the package's declarations themselves must check too.
+            skipLibCheck: false,
+            // The consumer's own @types/node: the repository's, rather than a second install.
+            typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')],
+            types: ['node'],
+          },
+          files: ['typed.ts', 'typed-cjs.cts'],
+        }),
+      );
+      const tsc = join(PACKAGE_ROOT, 'node_modules/typescript/bin/tsc');
+      let listed: string[] = [];
+      try {
+        listed = execFileSync(process.execPath, [tsc, '-p', scratch, '--listFiles'], {
+          cwd: scratch,
+          encoding: 'utf8',
+        }).split('\n');
+      } catch (e) {
+        const out = (e as { stdout?: string }).stdout ?? String(e);
+        assert.fail(`the typings do not type-check:\n${out}`);
+      }
+      for (const file of ['dist/index.d.ts', 'dist/cursor.d.ts', 'dist/connection.d.ts']) {
+        const path = join(scratch, 'node_modules/sluice', file);
+        assert.ok(listed.includes(path), `the compiler read ${path}`);
+      }
+    });
   });
 });

@@ -14,7 +14,8 @@ export interface ConnectOptions {
   token?: string;
   /**
    * A credential source of your own (the equivalent of a connection factory): returns a
-   * ready-to-use token; called again only when the warehouse rejects the current one.
+   * ready-to-use token; called again when the warehouse rejects the current one, or ahead of
+   * its expiry when the token is a JWT.
    */
   tokenProvider?: () => string | Promise<string>;
   /** OAuth M2M client credentials. */

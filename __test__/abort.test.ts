@@ -16,6 +16,21 @@ function isAbort(e: unknown): boolean {
   return true;
 }
 
+/** An abort error whose cause is the signal's reason. */
+const abortedBy = (reason: unknown) => (e: unknown) => isAbort(e) && (e as Error).cause === reason;
+
+/** Waits until the warehouse's download count stays still for 300 ms, and returns it. */
+async function downloadsSettled(w: Parameters<typeof admin.counters>[0]): Promise<number> {
+  let last = (await admin.counters(w)).downloads;
+  for (let i = 0; i < 50; i++) {
+    await sleep(300);
+    const now = (await admin.counters(w)).downloads;
+    if (now === last) return now;
+    last = now;
+  }
+  assert.fail('downloads went on for 15 s after the abort');
+}
+
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (await check()) return;
@@ -67,11 +82,59 @@ for (const backend of ['native', 'ts'] as const) {
       try {
         await cursor.execute('SELECT id FROM range(200000)');
         const controller = new AbortController();
-        setTimeout(() => controller.abort(), 300);
-        await assert.rejects(cursor.fetchall({ signal: controller.signal }), isAbort);
+        const reason = new Error('user left');
+        setTimeout(() => controller.abort(reason), 300);
+        await assert.rejects(cursor.fetchall({ signal: controller.signal }), abortedBy(reason));
         await eventually('the statement closed on the warehouse', async () => {
           return requests(await admin.counters(w), 'statements.close') >= 1;
         });
+        const settled = await downloadsSettled(w);
+        assert.ok(settled < 200, `downloads stopped early (${settled} of 200 chunks)`);
+      } finally {
+        await admin.throttle(w, null);
+      }
+      await connection.close();
+    });
+
+    it("a fetch inherits the execute's signal, and an aborted one rejects before any download", async () => {
+      const w = warehouse();
+      const connection = await connect(w.connectOptions({ backend }));
+      const cursor = connection.cursor();
+      const controller = new AbortController();
+      await cursor.execute('SELECT id FROM range(5000)', undefined, { signal: controller.signal });
+      const reason = new Error('done here');
+      controller.abort(reason);
+      await assert.rejects(cursor.fetchone(), abortedBy(reason));
+      await eventually('the statement closed on the warehouse', async () => {
+        return requests(await admin.counters(w), 'statements.close') >= 1;
+      });
+      await admin.reset(w);
+      await cursor.execute('SELECT id FROM range(5000)');
+      const before = (await admin.counters(w)).downloads;
+      await assert.rejects(cursor.fetchArrow({ signal: AbortSignal.abort() }), isAbort);
+      if (backend === 'ts') {
+        // The ts backend downloads only when asked: nothing was fetched.
+        assert.equal((await admin.counters(w)).downloads, before);
+      }
+      await connection.close();
+    });
+
+    it('aborting during fetchArrow rejects it and stops the downloads', async () => {
+      const w = warehouse();
+      const connection = await connect(w.connectOptions({ backend }));
+      const cursor = connection.cursor();
+      await admin.reset(w);
+      await admin.throttle(w, 50_000);
+      try {
+        await cursor.execute('SELECT id FROM range(200000)');
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 300);
+        await assert.rejects(cursor.fetchArrow({ signal: controller.signal }), isAbort);
+        await eventually('the statement closed on the warehouse', async () => {
+          return requests(await admin.counters(w), 'statements.close') >= 1;
+        });
+        const settled = await downloadsSettled(w);
+        assert.ok(settled < 200, `downloads stopped early (${settled} of 200 chunks)`);
       } finally {
         await admin.throttle(w, null);
       }

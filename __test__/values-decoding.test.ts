@@ -2,12 +2,22 @@
  * Unit tests of the column decoders behind the value policy: DECIMAL text (the number fast path
  * against an independent BigInt reference, across the 2^53 and 2^64 edges and every scale) and
  * Utf8 strings (repeated values through the repeat cache, collisions, long and multi-byte values,
- * invalid bytes, a leading BOM, nulls and sliced columns), and DATE as text or Date.
+ * invalid bytes, a leading BOM, nulls and sliced columns), DATE as text or Date, and the
+ * INTERVAL units kept in apache-arrow's word form.
  */
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DateDay, DateMillisecond, Decimal, makeData, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  DateDay,
+  DateMillisecond,
+  Decimal,
+  IntervalDayTime,
+  IntervalMonthDayNano,
+  makeData,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { dateText } from '../src/date-text';
 import { decimalText } from '../src/decimal-text';
 import { DataError } from '../src/errors';
@@ -195,5 +205,32 @@ describe('DATE columns', () => {
         e instanceof DataError && e.sqlState === '22008' && /outside the range of a JavaScript Date/.test(e.message),
     );
     assert.deepEqual(decodeData(dayColumn([100_000_001]), { ...DEFAULT_POLICY, dateAs: 'string' }), ['+275760-09-14']);
+  });
+});
+
+describe('INTERVAL columns in apache-arrow form', () => {
+  it('gives each MONTH_DAY_NANO value its four int32 words, with nulls and a slice', () => {
+    // months, days, then nanoseconds as a little-endian int64 split into low and high words.
+    const data = makeData({
+      type: new IntervalMonthDayNano(),
+      length: 3,
+      nullCount: 1,
+      nullBitmap: new Uint8Array([0b101]),
+      data: new Int32Array([14, 3, 567_891_000, 0, 0, 0, 0, 0, -1, -2, -1_000, -1]),
+    });
+    assert.deepEqual(decodeData(data, DEFAULT_POLICY), [[14, 3, 567_891_000, 0], null, [-1, -2, -1_000, -1]]);
+    assert.deepEqual(decodeData(data.slice(2, 1), DEFAULT_POLICY), [[-1, -2, -1_000, -1]]);
+  });
+
+  it('gives each DAY_TIME value its two int32 words (days, milliseconds)', () => {
+    const data = makeData({
+      type: new IntervalDayTime(),
+      length: 3,
+      nullCount: 1,
+      nullBitmap: new Uint8Array([0b011]),
+      data: new Int32Array([3, 4, -1, -500, 0, 0]),
+    });
+    assert.deepEqual(decodeData(data, DEFAULT_POLICY), [[3, 4], [-1, -500], null]);
+    assert.deepEqual(decodeData(data.slice(1, 1), DEFAULT_POLICY), [[-1, -500]]);
   });
 });

@@ -171,11 +171,15 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     }
     case Type.Interval: {
-      // YEAR_MONTH holds one int32 of months per value; other units keep apache-arrow's form.
+      // YEAR_MONTH holds one int32 of months per value; other units keep apache-arrow's form, the
+      // value's int32 words: DAY_TIME (unit 1) has 2 (days, ms), MONTH_DAY_NANO (unit 2) has 4
+      // (months, days, then the int64 nanoseconds as low and high words).
       const unit = (type as unknown as { unit: number }).unit;
+      const stride = unit === 2 ? 4 : 2;
+      const words = data.values as Int32Array;
       for (let i = 0; i < n; i++) {
         if (!isValid(valid, off, i)) out[i] = null;
-        else out[i] = unit === 0 ? values[i] : Array.from((data.values as Int32Array).subarray(i * 2, i * 2 + 2));
+        else out[i] = unit === 0 ? values[i] : Array.from(words.subarray(i * stride, i * stride + stride));
       }
       return out;
     }

@@ -69,6 +69,34 @@ for (const backend of ['native', 'ts'] as const) {
         ['price', 'DECIMAL', null, null, 7, 3, null],
         ['label', 'STRING', null, null, null, null, null],
       ]);
+      await cursor.execute(
+        "SELECT CAST(1 AS TINYINT) a, CAST(1 AS SMALLINT) b, 1 c, CAST(1 AS BIGINT) d, CAST(1 AS FLOAT) e, CAST(1 AS DOUBLE) f, true g, DATE '2024-01-01' h, TIMESTAMP '2024-01-01 00:00:00' i, TIMESTAMP_NTZ '2024-01-01 00:00:00' j, X'00' k, make_array(1) l, map('a', 1) m, named_struct('x', 1) n, INTERVAL '1' MONTH o, NULL p",
+      );
+      assert.deepEqual(
+        (cursor.description as unknown as unknown[][]).map(([name, type, ...rest]) => [
+          name,
+          type,
+          rest.every((v) => v === null),
+        ]),
+        [
+          ['a', 'TINYINT'],
+          ['b', 'SMALLINT'],
+          ['c', 'INT'],
+          ['d', 'BIGINT'],
+          ['e', 'FLOAT'],
+          ['f', 'DOUBLE'],
+          ['g', 'BOOLEAN'],
+          ['h', 'DATE'],
+          ['i', 'TIMESTAMP'],
+          ['j', 'TIMESTAMP_NTZ'],
+          ['k', 'BINARY'],
+          ['l', 'ARRAY'],
+          ['m', 'MAP'],
+          ['n', 'STRUCT'],
+          ['o', 'INTERVAL'],
+          ['p', 'VOID'],
+        ].map(([name, type]) => [name, type, true]),
+      );
       await connection.close();
     });
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, OperationalError } from '../src/index';
+import { type Cursor, connect, OperationalError } from '../src/index';
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 
@@ -71,30 +71,35 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
-    it('aborting during a fetch rejects it and closes the statement', async () => {
-      const w = warehouse();
-      const connection = await connect(w.connectOptions({ backend }));
-      const cursor = connection.cursor();
-      await admin.reset(w);
-      // Throttled before execute: the native backend prefetches as soon as the result is ready,
-      // and unthrottled it could hold the whole result before the abort fires.
-      await admin.throttle(w, 50_000);
-      try {
-        await cursor.execute('SELECT id FROM range(200000)');
-        const controller = new AbortController();
-        const reason = new Error('user left');
-        setTimeout(() => controller.abort(reason), 300);
-        await assert.rejects(cursor.fetchall({ signal: controller.signal }), abortedBy(reason));
-        await eventually('the statement closed on the warehouse', async () => {
-          return requests(await admin.counters(w), 'statements.close') >= 1;
-        });
-        const settled = await downloadsSettled(w);
-        assert.ok(settled < 200, `downloads stopped early (${settled} of 200 chunks)`);
-      } finally {
-        await admin.throttle(w, null);
-      }
-      await connection.close();
-    });
+    for (const [name, fetch] of [
+      ['fetchall', (cursor: Cursor, signal: AbortSignal) => cursor.fetchall({ signal })],
+      ['fetchArrow', (cursor: Cursor, signal: AbortSignal) => cursor.fetchArrow({ signal })],
+    ] as const) {
+      it(`aborting during ${name} rejects it, closes the statement and stops the downloads`, async () => {
+        const w = warehouse();
+        const connection = await connect(w.connectOptions({ backend }));
+        const cursor = connection.cursor();
+        await admin.reset(w);
+        // Throttled before execute: the native backend prefetches as soon as the result is ready,
+        // and unthrottled it could hold the whole result before the abort fires.
+        await admin.throttle(w, 50_000);
+        try {
+          await cursor.execute('SELECT id FROM range(200000)');
+          const controller = new AbortController();
+          const reason = new Error('user left');
+          setTimeout(() => controller.abort(reason), 300);
+          await assert.rejects(fetch(cursor, controller.signal), abortedBy(reason));
+          await eventually('the statement closed on the warehouse', async () => {
+            return requests(await admin.counters(w), 'statements.close') >= 1;
+          });
+          const settled = await downloadsSettled(w);
+          assert.ok(settled < 200, `downloads stopped early (${settled} of 200 chunks)`);
+        } finally {
+          await admin.throttle(w, null);
+        }
+        await connection.close();
+      });
+    }
 
     it("a fetch inherits the execute's signal, and an already aborted one rejects", async () => {
       const w = warehouse();
@@ -110,28 +115,6 @@ for (const backend of ['native', 'ts'] as const) {
       });
       await cursor.execute('SELECT id FROM range(5000)');
       await assert.rejects(cursor.fetchArrow({ signal: AbortSignal.abort() }), isAbort);
-      await connection.close();
-    });
-
-    it('aborting during fetchArrow rejects it and stops the downloads', async () => {
-      const w = warehouse();
-      const connection = await connect(w.connectOptions({ backend }));
-      const cursor = connection.cursor();
-      await admin.reset(w);
-      await admin.throttle(w, 50_000);
-      try {
-        await cursor.execute('SELECT id FROM range(200000)');
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(), 300);
-        await assert.rejects(cursor.fetchArrow({ signal: controller.signal }), isAbort);
-        await eventually('the statement closed on the warehouse', async () => {
-          return requests(await admin.counters(w), 'statements.close') >= 1;
-        });
-        const settled = await downloadsSettled(w);
-        assert.ok(settled < 200, `downloads stopped early (${settled} of 200 chunks)`);
-      } finally {
-        await admin.throttle(w, null);
-      }
       await connection.close();
     });
 

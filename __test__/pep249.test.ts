@@ -111,6 +111,10 @@ for (const backend of ['native', 'ts'] as const) {
       assert.equal(cursor.rowcount, 3);
       await cursor.execute(`UPDATE ${table} SET name = 'z' WHERE id >= 2`);
       assert.equal(cursor.rowcount, 2);
+      await cursor.execute(`/* tidy up */ -- names\n  delete FROM ${table} WHERE id = 0`);
+      assert.equal(cursor.rowcount, 0);
+      await cursor.execute('SELECT CAST(7 AS BIGINT) AS num_affected_rows');
+      assert.equal(cursor.rowcount, 1, 'a query of a column named like the DML count counts its rows');
       await cursor.execute(`SELECT * FROM ${table} ORDER BY id`);
       assert.equal(cursor.rowcount, 3);
       assert.deepEqual(await cursor.fetchall(), [

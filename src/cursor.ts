@@ -60,6 +60,19 @@ async function withSignal<T>(
   }
 }
 
+/** A DML statement's keyword, after any leading comments. */
+const DML = /^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:INSERT|UPDATE|DELETE|MERGE)\b/i;
+
+/**
+ * The one-row result Databricks gives DML (`num_affected_rows`, ...): its count is the rowcount.
+ * The statement must be DML too, so a query of a column by that name keeps its row count.
+ */
+function isDmlCount(sql: string, info: BackendResultInfo): boolean {
+  return (
+    DML.test(sql) && info.columns.length > 0 && info.columns[0].name === 'num_affected_rows' && info.totalRowCount === 1
+  );
+}
+
 export class Cursor<R = Row> implements AsyncIterable<R> {
   #arraysize = 1;
   /** Column descriptions of the last result, or null before a query or after a statement without one. */
@@ -150,7 +163,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     // A statement without a result set (DDL) has no row count to report.
     this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;
     this.done = false;
-    if (this.isDmlCount(info)) {
+    if (isDmlCount(sql, info)) {
       // Read from the Arrow data, so the result stays available as rows or as Arrow.
       while (this.queue.size === 0 && (await this.pull(options.signal))) {}
       const count: unknown = this.queue.firstBatch()?.getChildAt(0)?.get(0);
@@ -167,10 +180,6 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       if (signal?.aborted) await this.discard();
       throw e;
     }
-  }
-
-  private isDmlCount(info: BackendResultInfo): boolean {
-    return info.columns.length > 0 && info.columns[0].name === 'num_affected_rows' && info.totalRowCount === 1;
   }
 
   /** Runs the statement once per parameter set; `rowcount` is the sum of affected rows when known. */

@@ -218,7 +218,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     while (this.queue.size === 0) {
       if (!(await this.pull(signal))) return null;
     }
-    return this.queue.take(1)[0] as R;
+    return this.queue.takeOne() as R;
   }
 
   async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
@@ -269,6 +269,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
     for (;;) {
+      // A buffered row is taken without awaiting fetchone's promise: one promise per row, not two.
+      if (this.queue.size > 0 && !this.closed) {
+        this.startRows();
+        yield this.queue.takeOne() as R;
+        continue;
+      }
       const row = await this.fetchone();
       if (row === null) return;
       yield row;

@@ -64,6 +64,18 @@ export class RowQueue {
     return out;
   }
 
+  /** The next row; the queue must not be empty. `take(1)` without its array, for iteration. */
+  takeOne(): unknown {
+    if (this.head === this.built.length) this.buildWindow(1);
+    const row = this.built[this.head++];
+    if (this.head === this.built.length) {
+      this.built = [];
+      this.head = 0;
+    }
+    this.count--;
+    return row;
+  }
+
   /** Builds the next `wanted` rows (at least a window, at most the rest of the first batch). */
   private buildWindow(wanted: number): void {
     const batch = this.batches[0];

@@ -214,6 +214,23 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
+    it('rows taken one at a time and a few at a time equal fetchall, nested columns included', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      const sql = `SELECT id, make_array(id, id + 1) AS arr, map(CAST(id AS STRING), make_array(id)) AS m,
+        named_struct('a', id, 'b', make_array(CAST(id AS STRING))) AS st FROM range(5000) ORDER BY id`;
+      await cursor.execute(sql);
+      const all = await cursor.fetchall();
+      assert.equal(all.length, 5000);
+      await cursor.execute(sql);
+      const mixed: unknown[] = [];
+      for (let k = 0; mixed.length < 3000; k++)
+        mixed.push(...(k % 2 ? await cursor.fetchmany(7) : [await cursor.fetchone()]));
+      for await (const row of cursor) mixed.push(row);
+      assert.deepEqual(mixed, all);
+      await connection.close();
+    });
+
     it('executemany runs once per parameter set and sums rowcount', async () => {
       const connection = await open();
       const cursor = connection.cursor();

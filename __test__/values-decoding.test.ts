@@ -12,8 +12,10 @@ import {
   DateDay,
   DateMillisecond,
   Decimal,
+  Field,
   IntervalDayTime,
   IntervalMonthDayNano,
+  List,
   makeData,
   Utf8,
   vectorFromArray,
@@ -232,5 +234,29 @@ describe('INTERVAL columns in apache-arrow form', () => {
     });
     assert.deepEqual(decodeData(data, DEFAULT_POLICY), [[3, 4], [-1, -500], null]);
     assert.deepEqual(decodeData(data.slice(1, 1), DEFAULT_POLICY), [[-1, -500]]);
+  });
+});
+
+describe('list columns', () => {
+  it('a slice decodes only the elements its rows span', () => {
+    // Row 1 holds a day no Date can hold: decoding it would raise, so a slice without row 1 must
+    // not decode it (the slice keeps its offsets into the whole child).
+    const days = makeData({
+      type: new DateDay(),
+      length: 4,
+      nullCount: 0,
+      data: new Int32Array([0, 1, 100_000_001, 2]),
+    });
+    const list = makeData({
+      type: new List(new Field('element', new DateDay(), true)),
+      length: 3,
+      nullCount: 0,
+      valueOffsets: new Int32Array([0, 2, 3, 4]),
+      child: days,
+    });
+    assert.throws(() => decodeData(list, DEFAULT_POLICY), DataError);
+    assert.deepEqual(decodeData(list.slice(2, 1), DEFAULT_POLICY), [[new Date(2 * 86_400_000)]]);
+    assert.deepEqual(decodeData(list.slice(0, 1), DEFAULT_POLICY), [[new Date(0), new Date(86_400_000)]]);
+    assert.deepEqual(decodeData(list.slice(3, 0), DEFAULT_POLICY), []);
   });
 });

@@ -86,6 +86,7 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
   const type = data.type;
   const off = data.offset;
   const valid = validityOf(data);
+  if (n === 0) return out;
   const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
   switch (type.typeId) {
     case Type.Null:
@@ -186,16 +187,21 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
     case Type.List:
     case Type.LargeList:
     case Type.FixedSizeList: {
-      const child = decodeData(data.children[0], policy);
       const size = type.typeId === Type.FixedSizeList ? (type as unknown as { listSize: number }).listSize : 0;
       const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+      // A slice keeps its offsets into the whole child: decode only the elements it spans.
+      const base = size ? 0 : Number(offsets[0]);
+      const child = decodeData(
+        size ? data.children[0] : childRange(data.children[0], base, Number(offsets[n])),
+        policy,
+      );
       for (let i = 0; i < n; i++) {
         if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
-        const start = size ? i * size : Number(offsets[i]);
-        const end = size ? start + size : Number(offsets[i + 1]);
+        const start = size ? i * size : Number(offsets[i]) - base;
+        const end = size ? start + size : Number(offsets[i + 1]) - base;
         out[i] = child.slice(start, end);
       }
       return out;
@@ -215,17 +221,18 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     }
     case Type.Map: {
-      const entries = data.children[0];
+      const offsets = data.valueOffsets as Int32Array;
+      const base = offsets[0];
+      const entries = childRange(data.children[0], base, offsets[n]);
       const keys = decodeData(entries.children[0], policy);
       const vals = decodeData(entries.children[1], policy);
-      const offsets = data.valueOffsets as Int32Array;
       for (let i = 0; i < n; i++) {
         if (!isValid(valid, off, i)) {
           out[i] = null;
           continue;
         }
         const m = new Map<unknown, unknown>();
-        for (let e = offsets[i]; e < offsets[i + 1]; e++) m.set(keys[e], vals[e]);
+        for (let e = offsets[i] - base; e < offsets[i + 1] - base; e++) m.set(keys[e], vals[e]);
         out[i] = m;
       }
       return out;
@@ -235,6 +242,11 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
         code: 'NotSupported',
       });
   }
+}
+
+/** Elements `[start, end)` of a list's or map's child, without slicing when that is all of it. */
+function childRange(child: Data, start: number, end: number): Data {
+  return start === 0 && end === child.length ? child : child.slice(start, end - start);
 }
 
 /**

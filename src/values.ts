@@ -84,9 +84,9 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
   const n = data.length;
   const out = new Array<unknown>(n);
   const type = data.type;
+  if (n === 0) return out;
   const off = data.offset;
   const valid = validityOf(data);
-  if (n === 0) return out;
   const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
   switch (type.typeId) {
     case Type.Null:
@@ -149,8 +149,9 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
           out[i] = null;
           continue;
         }
-        const ms = unit === 0 ? Number(values[i]) * MS_PER_DAY : Number(values[i]);
-        out[i] = asText ? cachedDateText(Math.floor(ms / MS_PER_DAY)) : dateOf(ms);
+        const raw = Number(values[i]);
+        if (asText) out[i] = cachedDateText(unit === 0 ? raw : Math.floor(raw / MS_PER_DAY));
+        else out[i] = dateOf(unit === 0 ? raw * MS_PER_DAY : raw);
       }
       return out;
     }

@@ -212,13 +212,19 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return true;
   }
 
-  async fetchone(options: FetchOptions = {}): Promise<R | null> {
+  /** The next row already pulled, or undefined when a chunk must be pulled first. */
+  private buffered(): R | undefined {
     this.startRows();
+    return this.queue.size > 0 ? (this.queue.takeOne() as R) : undefined;
+  }
+
+  async fetchone(options: FetchOptions = {}): Promise<R | null> {
     const signal = options.signal ?? this.signal;
-    while (this.queue.size === 0) {
+    for (;;) {
+      const row = this.buffered();
+      if (row !== undefined) return row;
       if (!(await this.pull(signal))) return null;
     }
-    return this.queue.takeOne() as R;
   }
 
   async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
@@ -270,12 +276,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
     for (;;) {
       // A buffered row is taken without awaiting fetchone's promise: one promise per row, not two.
-      if (this.queue.size > 0 && !this.closed) {
-        this.startRows();
-        yield this.queue.takeOne() as R;
-        continue;
-      }
-      const row = await this.fetchone();
+      const row = this.buffered() ?? (await this.fetchone());
       if (row === null) return;
       yield row;
     }

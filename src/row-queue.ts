@@ -56,10 +56,7 @@ export class RowQueue {
       for (let k = 0; k < m; k++) out[i++] = this.built[this.head + k];
       this.head += m;
     }
-    if (this.head === this.built.length) {
-      this.built = [];
-      this.head = 0;
-    }
+    this.releaseSpent();
     this.count -= out.length;
     return out;
   }
@@ -68,12 +65,17 @@ export class RowQueue {
   takeOne(): unknown {
     if (this.head === this.built.length) this.buildWindow(1);
     const row = this.built[this.head++];
+    this.releaseSpent();
+    this.count--;
+    return row;
+  }
+
+  /** Lets go of a window once all its rows are handed out, so they can be collected. */
+  private releaseSpent(): void {
     if (this.head === this.built.length) {
       this.built = [];
       this.head = 0;
     }
-    this.count--;
-    return row;
   }
 
   /** Builds the next `wanted` rows (at least a window, at most the rest of the first batch). */

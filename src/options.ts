@@ -181,16 +181,13 @@ export function validateOptions(input: unknown): ConnectOptions {
       'a credential is required: "token", "oauthClientId" with "oauthClientSecret", or "tokenProvider"',
     );
   }
-  if (hasToken && (options.token as string).trim() === '') {
-    throw new OptionsError('option "token" must not be empty');
-  }
-  if (hasOAuth && (options.oauthClientId === undefined || options.oauthClientSecret === undefined)) {
-    throw new OptionsError('OAuth needs both "oauthClientId" and "oauthClientSecret"');
-  }
-  for (const key of ['oauthClientId', 'oauthClientSecret']) {
+  for (const key of ['token', 'oauthClientId', 'oauthClientSecret']) {
     if (typeof options[key] === 'string' && (options[key] as string).trim() === '') {
       throw new OptionsError(`option "${key}" must not be empty`);
     }
+  }
+  if (hasOAuth && (options.oauthClientId === undefined || options.oauthClientSecret === undefined)) {
+    throw new OptionsError('OAuth needs both "oauthClientId" and "oauthClientSecret"');
   }
   parsed('host', () => baseUrl(options.host as string));
   parsed('httpPath', () => warehouseId(options.httpPath as string));

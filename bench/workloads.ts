@@ -3,7 +3,7 @@
  * backend and returns what it moved; timing and resource use are measured around it.
  */
 
-import { type ConnectOptions, connect } from '../src/index';
+import { type ConnectOptions, type Cursor, connect } from '../src/index';
 
 export interface Moved {
   rows: number;
@@ -28,41 +28,57 @@ export interface Workload {
   run(options: ConnectOptions): Promise<Moved>;
 }
 
-async function rowsOf(options: ConnectOptions, sql: string): Promise<Moved> {
+/**
+ * Runs `sql`, times `read` from `execute` resolving to its end (the fetch time), and reports
+ * what `measure` finds in its result.
+ */
+async function fetchOf<T>(
+  options: ConnectOptions,
+  sql: string,
+  read: (cursor: Cursor) => Promise<T>,
+  measure: (result: T) => { rows: number; bytes: number },
+): Promise<Moved> {
   const connection = await connect(options);
   const cursor = connection.cursor();
   await cursor.execute(sql);
   const fetching = performance.now();
-  const rows = await cursor.fetchall();
+  const result = await read(cursor);
   const fetchMs = performance.now() - fetching;
   await connection.close();
-  return { rows: rows.length, bytes: 0, fetchMs };
+  return { ...measure(result), fetchMs };
 }
 
-async function iterate(options: ConnectOptions, sql: string): Promise<Moved> {
-  const connection = await connect(options);
-  const cursor = connection.cursor();
-  await cursor.execute(sql);
-  const fetching = performance.now();
-  let rows = 0;
-  for await (const _row of cursor) rows++;
-  const fetchMs = performance.now() - fetching;
-  await connection.close();
-  return { rows, bytes: 0, fetchMs };
-}
+const rowsOf = (options: ConnectOptions, sql: string) =>
+  fetchOf(
+    options,
+    sql,
+    (cursor) => cursor.fetchall(),
+    (rows) => ({ rows: rows.length, bytes: 0 }),
+  );
 
-async function arrowOf(options: ConnectOptions, sql: string): Promise<Moved> {
-  const connection = await connect(options);
-  const cursor = connection.cursor();
-  await cursor.execute(sql);
-  const fetching = performance.now();
-  const table = await cursor.fetchArrow();
-  const fetchMs = performance.now() - fetching;
-  let bytes = 0;
-  for (const batch of table.batches) for (const child of batch.data.children) bytes += dataBytes(child);
-  await connection.close();
-  return { rows: table.numRows, bytes, fetchMs };
-}
+const iterate = (options: ConnectOptions, sql: string) =>
+  fetchOf(
+    options,
+    sql,
+    async (cursor) => {
+      let rows = 0;
+      for await (const _row of cursor) rows++;
+      return rows;
+    },
+    (rows) => ({ rows, bytes: 0 }),
+  );
+
+const arrowOf = (options: ConnectOptions, sql: string) =>
+  fetchOf(
+    options,
+    sql,
+    (cursor) => cursor.fetchArrow(),
+    (table) => {
+      let bytes = 0;
+      for (const batch of table.batches) for (const child of batch.data.children) bytes += dataBytes(child);
+      return { rows: table.numRows, bytes };
+    },
+  );
 
 function dataBytes(data: import('apache-arrow').Data): number {
   let n = data.values?.byteLength ?? 0;

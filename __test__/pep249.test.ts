@@ -24,6 +24,8 @@ const {
   typed,
 } = sluice;
 
+const typeCodes = (cursor: sluice.Cursor) => (cursor.description ?? []).map((d) => d[1]);
+
 for (const backend of ['native', 'ts'] as const) {
   describe(`PEP 249 (${backend} backend)`, () => {
     const warehouse = useWarehouse({ args: ['--enable-admin'] });
@@ -97,6 +99,22 @@ for (const backend of ['native', 'ts'] as const) {
           ['p', 'VOID'],
         ].map(([name, type]) => [name, type, true]),
       );
+      // Type objects match the type codes description reports.
+      const codes = typeCodes(cursor);
+      const matched = (t: sluice.TypeObject) => codes.filter((c) => t.equals(c));
+      assert.deepEqual(matched(sluice.NUMBER), ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE']);
+      assert.deepEqual(matched(sluice.DATETIME), ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ']);
+      assert.deepEqual(matched(sluice.BINARY), ['BINARY']);
+      assert.deepEqual(matched(sluice.ROWID), []);
+      await cursor.execute("SELECT CAST(1.5 AS DECIMAL(7,3)) AS price, 'x' AS label");
+      const [price, label] = typeCodes(cursor);
+      assert.ok(sluice.NUMBER.equals(price) && !sluice.STRING.equals(price));
+      assert.ok(sluice.STRING.equals(label) && !sluice.NUMBER.equals(label));
+      // setinputsizes and setoutputsize may do nothing (PEP 249), and results stay the same.
+      cursor.setinputsizes([10, 20]);
+      cursor.setoutputsize(100, 0);
+      await cursor.execute('SELECT :n AS n', { n: 7 });
+      assert.deepEqual(await cursor.fetchall(), [{ n: 7 }]);
       await connection.close();
     });
 
@@ -355,6 +373,8 @@ for (const backend of ['native', 'ts'] as const) {
       await assert.rejects(cursor.arrowBatches().next(), InterfaceError);
       await assert.rejects(cursor[Symbol.asyncIterator]().next(), InterfaceError);
       assert.doesNotThrow(() => cursor.cancel(), 'cancel() after close is a no-op, safe from timers');
+      assert.throws(() => cursor.setinputsizes([1]), InterfaceError);
+      assert.throws(() => cursor.setoutputsize(1), InterfaceError);
       await assert.rejects(connection.rollback(), InterfaceError);
       await assert.rejects(connection.commit(), InterfaceError);
       await assert.rejects(connection.catalogs(), InterfaceError);

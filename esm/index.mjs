@@ -22,6 +22,12 @@ export const {
   OptionsError,
   TypedValue,
   typed,
+  TypeObject,
+  STRING,
+  BINARY,
+  NUMBER,
+  DATETIME,
+  ROWID,
   startLocalWarehouse,
 } = sluice;
 // PEP 249 names the base class `Error`; exported under that name without shadowing the global here.

@@ -287,6 +287,19 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.#statement?.cancel();
   }
 
+  /**
+   * PEP 249 `setinputsizes`: does nothing, since the warehouse types every parameter from its
+   * value (use `typed()` to choose a type).
+   */
+  setinputsizes(_sizes: unknown): void {
+    this.checkOpen();
+  }
+
+  /** PEP 249 `setoutputsize`: does nothing, since values arrive whole in Arrow batches. */
+  setoutputsize(_size: number, _column?: number | string): void {
+    this.checkOpen();
+  }
+
   private async discard(): Promise<void> {
     const statement = this.#statement;
     this.#statement = null;

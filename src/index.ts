@@ -35,6 +35,7 @@ export type { ConnectOptions } from './options';
 export { OptionsError } from './options';
 export type { Params, ParamValue } from './params';
 export { TypedValue, typed } from './params';
+export { BINARY, DATETIME, NUMBER, ROWID, STRING, TypeObject } from './type-objects';
 
 /** PEP 249 module globals. */
 export const apilevel = '2.0';

@@ -54,6 +54,8 @@ describe('metadata', () => {
       await connection.close();
     }
     assert.deepEqual(results[1], results[0]);
+    // The same keys in the same order: what JSON.stringify, console.table and Object.keys show.
+    assert.equal(JSON.stringify(results[1]), JSON.stringify(results[0]));
     assert.ok((results[0][3] as unknown[]).length > 8);
   });
 });

@@ -3,7 +3,7 @@
  * decoder for errors that cross from the native binding.
  */
 
-/** Stable kernel error codes (see crates/kernel/src/error.rs). */
+/** Stable error codes: the kernel's (crates/kernel/src/error.rs), plus `Aborted` for an aborted AbortSignal. */
 export type ErrorCode =
   | 'InvalidArgument'
   | 'Unauthenticated'

@@ -41,7 +41,7 @@ export interface StartOptions {
   args?: string[];
   /** Path of the binary; defaults to $SLUICE_WAREHOUSE_BIN or the newest cargo build. */
   binary?: string;
-  /** How long to wait for the ready line. */
+  /** How long to wait for the ready line, in milliseconds (default 60000). */
   startTimeoutMs?: number;
 }
 

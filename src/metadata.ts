@@ -125,10 +125,33 @@ export async function show(statement: BackendStatement, sql: string): Promise<Ra
   }
 }
 
-/** Rows without the keys whose value is absent, so both backends produce the same objects. */
-export function defined<T extends object>(rows: T[]): T[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T);
+/**
+ * Rows without the keys whose value is absent and, given `order`, with their keys in that order,
+ * so both backends produce the same objects (what JSON.stringify and Object.keys show included).
+ */
+export function defined<T extends object>(rows: T[], order?: readonly (keyof T & string)[]): T[] {
+  if (order === undefined) {
+    return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T);
+  }
+  return rows.map((row) => Object.fromEntries(order.filter((k) => row[k] !== undefined).map((k) => [k, row[k]])) as T);
 }
+
+/** The keys of a column row in the order of the ColumnRow interface (and of JDBC's getColumns). */
+export const COLUMN_ROW_KEYS: readonly (keyof ColumnRow)[] = [
+  'TABLE_CAT',
+  'TABLE_SCHEM',
+  'TABLE_NAME',
+  'COLUMN_NAME',
+  'TYPE_NAME',
+  'COLUMN_SIZE',
+  'DECIMAL_DIGITS',
+  'NUM_PREC_RADIX',
+  'IS_NULLABLE',
+  'REMARKS',
+  'ORDINAL_POSITION',
+  'IS_AUTO_INCREMENT',
+  'IS_GENERATEDCOLUMN',
+];
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const optionalText = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));

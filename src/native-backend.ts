@@ -11,6 +11,7 @@ import type {
 import { native } from './errors';
 import {
   type CatalogRow,
+  COLUMN_ROW_KEYS,
   type ColumnRow,
   type ColumnsQuery,
   defined,
@@ -68,8 +69,9 @@ class Connection implements BackendConnection {
   }
 
   columns(q: ColumnsQuery): Promise<ColumnRow[]> {
+    // The binding's objects put required keys first: reorder them as the ts backend builds them.
     return native(() => this.inner.columns(q.catalog, q.schemaPattern, q.tableNamePattern, q.columnNamePattern)).then(
-      defined,
+      (rows) => defined(rows, COLUMN_ROW_KEYS),
     );
   }
 

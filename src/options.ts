@@ -6,7 +6,7 @@ import { baseUrl, warehouseId } from './endpoint';
 import { ProgrammingError } from './errors';
 
 export interface ConnectOptions {
-  /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
+  /** Workspace host: `host`, `host:port` or `https://host[:port]`; `http://host[:port]` for plain HTTP. */
   host: string;
   /** HTTP path of the SQL warehouse, e.g. `/sql/1.0/warehouses/abc123`. */
   httpPath: string;

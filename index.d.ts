@@ -65,7 +65,8 @@ export interface ColumnRow {
 
 /**
  * Opens a session on the warehouse. `tokenProvider`, when given, is the credential: an async
- * function returning a ready-to-use token, called again only when the server rejects it.
+ * function returning a ready-to-use token, called again when the server rejects it, or ahead of
+ * its expiry when it is a JWT.
  */
 export declare function connect(options: ConnectOptions, tokenProvider?: ((() => Promise<string>)) | undefined | null): Promise<NativeConnection>
 

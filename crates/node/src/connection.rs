@@ -14,7 +14,8 @@ pub struct NativeConnection {
 }
 
 /// Opens a session on the warehouse. `tokenProvider`, when given, is the credential: an async
-/// function returning a ready-to-use token, called again only when the server rejects it.
+/// function returning a ready-to-use token, called again when the server rejects it, or ahead of
+/// its expiry when it is a JWT.
 #[napi]
 pub async fn connect(
     options: ConnectOptions,

@@ -435,6 +435,10 @@ for (const backend of ['native', 'ts'] as const) {
         [{ ...base, caPem: 'not a certificate' }, /"caPem" is not PEM/],
         [{ ...base, caPath: '/tmp/ca.pem' }, /give either "caPem" or "caPath", not both/],
         [{ ...base, dateAs: 'iso' }, /"dateAs" must be one of date, string, got "iso"/],
+        // The binding reads these as 32-bit integers and Node's timers cap at 2^31-1 ms: no wrapping.
+        [{ ...base, requestTimeoutMs: 2 ** 32 }, /"requestTimeoutMs" must be at most 2147483647, got 4294967296/],
+        [{ ...base, maxRetries: 2 ** 32 + 1 }, /"maxRetries" must be at most 2147483647/],
+        [{ ...base, pollMaxMs: 2 ** 31 }, /"pollMaxMs" must be at most 2147483647/],
       ];
       await assert.rejects(connect(null as never), /options must be an object/);
       await assert.rejects(connect([] as never), /options must be an object/);
@@ -446,6 +450,11 @@ for (const backend of ['native', 'ts'] as const) {
           return true;
         });
       }
+      // The largest accepted value works as a limit far away, not as a wrapped zero.
+      const connection = await connect({ ...base, requestTimeoutMs: 2 ** 31 - 1, retryBudgetMs: 2 ** 31 - 1 });
+      const cursor = await connection.cursor().execute('SELECT 1 AS one');
+      assert.deepEqual(await cursor.fetchall(), [{ one: 1 }]);
+      await connection.close();
     });
   });
 }

@@ -119,8 +119,19 @@ function parsed(key: string, parse: () => unknown): void {
   }
 }
 
+/**
+ * The largest duration or count taken: Node's timers cap at 2^31-1 ms (about 24.8 days) and the
+ * binding reads these options as 32-bit integers, so a larger value would silently wrap.
+ */
+export const MAX_INT_OPTION = 2 ** 31 - 1;
+
 /** Limits the server or the protocol sets, checked here so both backends refuse them alike. */
 function checkRanges(o: Record<string, unknown>): void {
+  for (const [key, kind] of Object.entries(KINDS)) {
+    if (kind === 'number' && key !== 'memoryBudgetBytes' && (o[key] as number) > MAX_INT_OPTION) {
+      throw new OptionsError(`option "${key}" must be at most ${MAX_INT_OPTION}, got ${String(o[key])}`);
+    }
+  }
   const wait = o.waitTimeoutSecs as number | undefined;
   if (wait !== undefined && wait !== 0 && (wait < 5 || wait > 50)) {
     throw new OptionsError(`option "waitTimeoutSecs" must be 0 or between 5 and 50, got ${wait}`);

@@ -2,6 +2,7 @@
  * Connection options: validated once, up front, with messages that name the offending key.
  */
 
+import { X509Certificate } from 'node:crypto';
 import { baseUrl, warehouseId } from './endpoint';
 import { ProgrammingError } from './errors';
 
@@ -119,18 +120,60 @@ function parsed(key: string, parse: () => unknown): void {
   }
 }
 
+/**
+ * The largest count or duration an option takes: the longest timer Node runs (a longer one
+ * fires at once), within the kernel's 32-bit fields (a larger value would wrap around there).
+ */
+const MAX_OPTION = 2 ** 31 - 1;
+
+/** Text sent in an HTTP header: Node refuses anything else with a TypeError, the kernel with a vague error. */
+export const HEADER_TEXT = /^[\x20-\x7e]*$/;
+
+/** Throws unless `pem` holds certificates, each of which parses. */
+export function checkPem(pem: string, what: string): void {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) throw new OptionsError(`${what} is not PEM: no "-----BEGIN CERTIFICATE-----" found`);
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw new OptionsError(`${what} holds a certificate that does not parse: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
 /** Limits the server or the protocol sets, checked here so both backends refuse them alike. */
 function checkRanges(o: Record<string, unknown>): void {
   const wait = o.waitTimeoutSecs as number | undefined;
   if (wait !== undefined && wait !== 0 && (wait < 5 || wait > 50)) {
     throw new OptionsError(`option "waitTimeoutSecs" must be 0 or between 5 and 50, got ${wait}`);
   }
-  for (const key of ['maxConcurrentDownloads', 'maxDownloadAttempts', 'memoryBudgetBytes']) {
+  for (const [key, value] of Object.entries(o)) {
+    // memoryBudgetBytes is a byte count the kernel holds in 64 bits.
+    if (
+      KINDS[key as keyof ConnectOptions] === 'number' &&
+      key !== 'memoryBudgetBytes' &&
+      (value as number) > MAX_OPTION
+    ) {
+      throw new OptionsError(`option "${key}" must be at most ${MAX_OPTION}, got ${value}`);
+    }
+  }
+  // A zero timeout would fail every request in one backend and mean "none" in the other.
+  for (const key of [
+    'maxConcurrentDownloads',
+    'maxDownloadAttempts',
+    'memoryBudgetBytes',
+    'connectTimeoutMs',
+    'requestTimeoutMs',
+  ]) {
     if (o[key] === 0) throw new OptionsError(`option "${key}" must be at least 1`);
   }
-  if (typeof o.caPem === 'string' && !o.caPem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new OptionsError('option "caPem" is not PEM: no "-----BEGIN CERTIFICATE-----" found');
+  for (const key of ['token', 'userAgent']) {
+    if (typeof o[key] === 'string' && !HEADER_TEXT.test(o[key] as string)) {
+      throw new OptionsError(`option "${key}" must be printable ASCII: it is sent in an HTTP header`);
+    }
   }
+  if (typeof o.caPem === 'string') checkPem(o.caPem, 'option "caPem"');
 }
 
 /** Checks every key and type; throws an `OptionsError` naming the first problem. */
@@ -146,11 +189,11 @@ export function validateOptions(input: unknown): ConnectOptions {
     if (value === undefined) continue;
     const kind = KINDS[key as keyof ConnectOptions];
     if (kind === 'record') {
+      // A plain object only: a Map's entries are not its properties and would be dropped unseen.
+      const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
       const ok =
-        typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        Object.values(value).every((v) => typeof v === 'string');
+        (proto === Object.prototype || proto === null) &&
+        Object.values(value as object).every((v) => typeof v === 'string');
       if (!ok) throw new OptionsError(`option "${key}" must be an object of string values`);
     } else if (typeof value !== kind) {
       throw new OptionsError(`option "${key}" must be a ${kind}, got ${typeof value}`);

@@ -49,7 +49,7 @@ for (const backend of ['native', 'ts'] as const) {
       }
     });
 
-    it('a provider that throws or returns a non-string fails with a clear Unauthenticated error', async () => {
+    it('a provider that throws or returns a non-string or non-header text fails with a clear Unauthenticated error', async () => {
       const w = warehouse();
       const failing = [
         () => {
@@ -57,6 +57,8 @@ for (const backend of ['native', 'ts'] as const) {
         },
         () => 42 as unknown as string,
         () => '',
+        // Not header text: the ts backend threw Node's TypeError, the native one retried for 35 s.
+        () => 'abc\r\nX-Injected: 1',
       ];
       for (const tokenProvider of failing) {
         await assert.rejects(connect(w.connectOptions({ backend, token: undefined, tokenProvider })), (e: unknown) => {

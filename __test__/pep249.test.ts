@@ -5,6 +5,9 @@
  */
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeError } from '../src/errors';
 import * as sluice from '../src/index';
@@ -381,6 +384,73 @@ for (const backend of ['native', 'ts'] as const) {
       assert.throws(() => connection.cursor(), InterfaceError);
     });
 
+    it('bad parameters, SQL text, execute and fetch options are ProgrammingErrors before anything is sent', async () => {
+      const connection = await open();
+      const cursor = connection.cursor<unknown[]>();
+      const refused = async (call: () => Promise<unknown>, message: RegExp) =>
+        assert.rejects(
+          call,
+          (e) => e instanceof ProgrammingError && e.code === 'InvalidArgument' && message.test(e.message),
+        );
+      // A hole in the array binds NULL, like undefined (the native binding threw a TypeError on it).
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      await cursor.execute('SELECT ? AS a, ? AS b', [, 1]);
+      assert.deepEqual(await cursor.fetchall(), [{ a: null, b: 1 }]);
+      // A lone surrogate: one backend sent U+FFFD, the other was refused with a misleading 400.
+      await refused(
+        () => cursor.execute('SELECT ?', ['\ud800']),
+        /parameter 1: the string holds a lone UTF-16 surrogate/,
+      );
+      await refused(() => cursor.execute("SELECT '\udc00'"), /sql holds a lone UTF-16 surrogate/);
+      // A Map's entries are not properties: they were dropped without a word.
+      for (const params of [new Map([['a', 1]]), new Set([1]), new Date()]) {
+        await refused(() => cursor.execute('SELECT 1', params as never), /a plain object \(for :name markers\)/);
+      }
+      const sql = 'SELECT 1';
+      for (const [options, message] of [
+        [{ timeout: Number.NaN }, /"timeout" must be an integer from 0 to 2147483647, got NaN/],
+        [{ timeout: -1 }, /"timeout" must be an integer/],
+        [{ timeout: 2 ** 32 }, /"timeout" must be an integer/],
+        [{ timeout: '100' }, /"timeout" must be an integer from 0 to 2147483647, got "100"/],
+        [{ rowLimit: Number.NaN }, /"rowLimit" must be an integer/],
+        [{ rowLimit: 1.5 }, /"rowLimit" must be an integer/],
+        [{ signal: {} }, /"signal" must be an AbortSignal/],
+        [{ timeot: 10 }, /unknown execute option "timeot"/],
+        [null, /execute options must be an object/],
+      ] as const) {
+        await refused(() => cursor.execute(sql, undefined, options as never), message);
+        await refused(() => cursor.executemany(sql, [], options as never), message);
+      }
+      await cursor.execute('SELECT id FROM range(3)');
+      for (const [options, message] of [
+        [null, /fetch options must be an object/],
+        [{ signal: 'x' }, /fetch option "signal" must be an AbortSignal/],
+        [{ sigal: new AbortController().signal }, /unknown fetch option "sigal"/],
+      ] as const) {
+        await refused(() => cursor.fetchone(options as never), message);
+        await refused(() => cursor.fetchmany(1, options as never), message);
+        await refused(() => cursor.fetchall(options as never), message);
+        await refused(() => cursor.arrowBatches(options as never).next(), message);
+      }
+      assert.equal((await cursor.fetchall()).length, 3, 'a refused call takes no rows');
+      await connection.close();
+    });
+
+    it('a statement larger than the warehouse accepts is a typed error, and nothing crashes after it', async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      // The warehouse answers 413 before reading the body and closes: the rest of the upload
+      // fails with EPIPE after the answer, which crashed the process from the ts backend.
+      await assert.rejects(
+        cursor.execute(`SELECT 1 /* ${'x'.repeat(20 * 1024 * 1024)} */`),
+        (e) => e instanceof sluice.Error && e.httpStatus === 413,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await cursor.execute('SELECT 1 AS one');
+      assert.deepEqual(await cursor.fetchall(), [{ one: 1 }]);
+      await connection.close();
+    });
+
     it('close is idempotent on cursors and connections; closing a connection closes its cursors', async () => {
       const connection = await open();
       const a = connection.cursor();
@@ -435,11 +505,30 @@ for (const backend of ['native', 'ts'] as const) {
         [{ ...base, caPem: 'not a certificate' }, /"caPem" is not PEM/],
         [{ ...base, caPath: '/tmp/ca.pem' }, /give either "caPem" or "caPath", not both/],
         [{ ...base, dateAs: 'iso' }, /"dateAs" must be one of date, string, got "iso"/],
-        // The binding reads these as 32-bit integers and Node's timers cap at 2^31-1 ms: no wrapping.
+        // Past Node's longest timer or the kernel's 32 bits, a value wrapped around or fired at once.
         [{ ...base, requestTimeoutMs: 2 ** 32 }, /"requestTimeoutMs" must be at most 2147483647, got 4294967296/],
-        [{ ...base, maxRetries: 2 ** 32 + 1 }, /"maxRetries" must be at most 2147483647/],
+        [{ ...base, maxConcurrentDownloads: 2 ** 32 }, /"maxConcurrentDownloads" must be at most 2147483647/],
         [{ ...base, pollMaxMs: 2 ** 31 }, /"pollMaxMs" must be at most 2147483647/],
+        [{ ...base, requestTimeoutMs: 0 }, /"requestTimeoutMs" must be at least 1/],
+        [{ ...base, connectTimeoutMs: 0 }, /"connectTimeoutMs" must be at least 1/],
+        [{ ...base, userAgent: 'app\r\nX-Injected: 1' }, /"userAgent" must be printable ASCII/],
+        [{ ...base, token: 'dapi\n123' }, /"token" must be printable ASCII/],
+        [
+          { ...base, caPem: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n' },
+          /"caPem" holds a certificate that does not parse/,
+        ],
+        [
+          { ...base, sessionConfs: new Map([['TIMEZONE', 'UTC']]) },
+          /"sessionConfs" must be an object of string values/,
+        ],
+        [{ ...base, host: '127.0.0.1:0' }, /option "host": host must not have port 0/],
       ];
+      const notPem = join(mkdtempSync(join(tmpdir(), 'sluice-')), 'ca.pem');
+      writeFileSync(notPem, 'not a certificate');
+      await assert.rejects(
+        connect({ ...base, caPem: undefined, caPath: notPem }),
+        (e) => e instanceof sluice.OptionsError && /the CA file ".*" is not PEM/.test(e.message),
+      );
       await assert.rejects(connect(null as never), /options must be an object/);
       await assert.rejects(connect([] as never), /options must be an object/);
       for (const [options, message] of cases) {

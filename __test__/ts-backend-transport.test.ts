@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { SluiceError } from '../src/errors';
+import { DataError, type SluiceError } from '../src/errors';
 import { download } from '../src/ts-backend/download';
 import { Transport, TransportFailure } from '../src/ts-backend/transport';
 
@@ -127,6 +127,9 @@ describe('ts backend: transport', () => {
       assert.equal((await download(transport, at(s), undefined, signal)).kind, 'transient');
     }
     assert.equal((await download(transport, at(400), undefined, signal)).kind, 'fatal');
+    // Not http(s): Node's TypeError once escaped, with its own code passed off as ours.
+    const ftp = await download(transport, { chunk_index: 0, external_link: 'ftp://127.0.0.1/x' }, undefined, signal);
+    assert.ok(ftp.kind === 'fatal' && ftp.error instanceof DataError && ftp.error.code === 'DataLoss');
     routes.set('/drop2', (req) => req.socket.destroy());
     assert.equal(
       (await download(transport, { chunk_index: 0, external_link: `${base}/drop2` }, undefined, signal)).kind,

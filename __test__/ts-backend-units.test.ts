@@ -8,16 +8,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { baseUrl, warehouseId } from '../src/endpoint';
-import { DataError, ProgrammingError, type SluiceError } from '../src/errors';
+import { DataError, InternalError, ProgrammingError, type SluiceError } from '../src/errors';
 import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '../src/ts-backend/auth';
 import { resolveConfig } from '../src/ts-backend/config';
-import { errorClassIn, errorFromStatus, sqlStateIn, statementFailure } from '../src/ts-backend/failures';
+import {
+  errorClassIn,
+  errorFromStatus,
+  sqlStateIn,
+  statementFailure,
+  withStatementId,
+} from '../src/ts-backend/failures';
 import { summarizeIpc } from '../src/ts-backend/ipc';
 import { rowsToIpc } from '../src/ts-backend/json';
 import { decodeFrames } from '../src/ts-backend/lz4';
-import { plansOf } from '../src/ts-backend/results';
+import { type Plans, plansOf } from '../src/ts-backend/results';
 import { backoffMs, isRetryable, parseRetryAfter } from '../src/ts-backend/retry';
 import { schemaFromColumns, schemaOnlyIpc } from '../src/ts-backend/types';
+import { asStatementResponse } from '../src/ts-backend/wire';
 import { xxhash32 } from '../src/ts-backend/xxhash32';
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
@@ -309,6 +316,39 @@ describe('ts backend: errors', () => {
     assert.equal(errorClassIn('no class'), undefined);
   });
 
+  it('leaves errors that are not ours alone when adding a statement id, though Node errors carry a code', () => {
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    assert.equal(withStatementId(epipe, 's1'), epipe);
+  });
+
+  it('refuses answers whose known fields have the wrong type, as the kernel does', () => {
+    const ok = { statement_id: 's1', status: { state: 'SUCCEEDED' } };
+    const column = { name: 'x', type_name: 'INT' };
+    assert.equal(asStatementResponse({ ...ok, manifest: null }, 'x').statement_id, 's1', 'null reads as absent');
+    for (const bad of [
+      { ...ok, status: { state: 'FAILED', error: { error_code: 5, message: 7 } } },
+      { ...ok, status: { state: 'FAILED', error: 'boom' } },
+      { ...ok, manifest: 'x' },
+      { ...ok, manifest: { schema: { columns: 'x' } } },
+      { ...ok, manifest: { schema: { columns: [5] } } },
+      { ...ok, manifest: { schema: { columns: [{ ...column, name: 5 }] } } },
+      { ...ok, manifest: { schema: { columns: [{ ...column, type_name: 5 }] } } },
+      { ...ok, manifest: { total_row_count: '3' } },
+      { ...ok, manifest: { total_chunk_count: 1.5 } },
+      { ...ok, manifest: { truncated: 'yes' } },
+      { ...ok, manifest: { chunks: 'x' } },
+      { ...ok, result: { attachment: 5 } },
+      { ...ok, result: { data_array: 'x' } },
+      { ...ok, result: { external_links: [{ chunk_index: 0, external_link: 'https://x', http_headers: 'x' }] } },
+    ]) {
+      assert.throws(
+        () => asStatementResponse(bad, 'execute statement'),
+        (e) => e instanceof InternalError && /not the expected JSON/.test(e.message),
+        JSON.stringify(bad),
+      );
+    }
+  });
+
   it('maps statuses and string codes like the kernel', () => {
     assert.equal(errorFromStatus('GetStatement', 404, { error_code: 'NOT_FOUND', message: 'x' }).code, 'NotFound');
     assert.equal(
@@ -346,25 +386,32 @@ describe('ts backend: configuration', () => {
 });
 
 describe('ts backend: results bookkeeping', () => {
-  it('plans chunks from the manifest, else from the first answer', () => {
+  it('plans chunks from the manifest, else from the first answer, and never lists a mere count', () => {
+    const listed = (plans: Plans) => Array.from({ length: plans.count }, (_, i) => plans.at(i));
     assert.deepEqual(
-      plansOf(
-        {
-          chunks: [
-            { chunk_index: 1, row_count: 2 },
-            { chunk_index: 0, row_count: 3, byte_count: 9 },
-          ],
-        },
-        undefined,
+      listed(
+        plansOf(
+          {
+            chunks: [
+              { chunk_index: 1, row_count: 2 },
+              { chunk_index: 0, row_count: 3, byte_count: 9 },
+            ],
+          },
+          undefined,
+        ),
       ),
       [
         { index: 0, rows: 3, bytes: 9 },
         { index: 1, rows: 2, bytes: undefined },
       ],
     );
-    assert.deepEqual(plansOf({ total_chunk_count: 2 }, undefined), [{ index: 0 }, { index: 1 }]);
-    assert.deepEqual(plansOf({}, { attachment: '' }), [{ index: 0 }]);
-    assert.deepEqual(plansOf({}, {}), []);
+    assert.deepEqual(listed(plansOf({ total_chunk_count: 2 }, undefined)), [{ index: 0 }, { index: 1 }]);
+    assert.deepEqual(listed(plansOf({}, { attachment: '' })), [{ index: 0 }]);
+    assert.deepEqual(listed(plansOf({}, {})), []);
+    // A garbage count from the server costs nothing until its chunks are asked for.
+    const huge = plansOf({ total_chunk_count: 2 ** 40 }, undefined);
+    assert.equal(huge.count, 2 ** 40);
+    assert.deepEqual(huge.at(7), { index: 7 });
   });
 
   it('counts rows in an IPC stream and rejects a cut one', () => {

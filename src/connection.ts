@@ -6,7 +6,7 @@ import { Cursor, type CursorSettings } from './cursor';
 import { interfaceError, NotSupportedError, programmingError } from './errors';
 import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
 import { nativeBackend } from './native-backend';
-import { type ConnectOptions, validateOptions } from './options';
+import { type ConnectOptions, checkPem, HEADER_TEXT, validateOptions } from './options';
 import { DEFAULT_POLICY } from './values';
 
 export class Connection {
@@ -100,6 +100,9 @@ function checkedProvider(provider: () => string | Promise<string>): () => Promis
     if (typeof token !== 'string' || token === '') {
       throw new TypeError(`tokenProvider must return a non-empty string, got ${typeof token}`);
     }
+    if (!HEADER_TEXT.test(token)) {
+      throw new TypeError('tokenProvider returned a token that is not printable ASCII: it is sent in an HTTP header');
+    }
     return token;
   };
 }
@@ -116,6 +119,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     } catch (e) {
       throw programmingError(`the CA file "${caPath}" cannot be read: ${(e as Error).message}`);
     }
+    checkPem(backendOptions.caPem, `the CA file "${caPath}"`);
   }
   const engine = await chooseBackend(backend);
   const connection = await engine.connect(backendOptions);

@@ -6,9 +6,10 @@
 
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
+import { executeOptions, fetchOptions } from './call-options';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
-import { type Params, toWireParameters } from './params';
+import { LONE_SURROGATE, type Params, toWireParameters } from './params';
 import { RowQueue } from './row-queue';
 import { batchRows, rowKeys, type ValuePolicy } from './values';
 
@@ -142,9 +143,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
-  async execute<T = R>(sql: string, params?: Params, options: ExecuteOptions = {}): Promise<Cursor<T>> {
+  async execute<T = R>(sql: string, params?: Params, given?: ExecuteOptions): Promise<Cursor<T>> {
     this.checkOpen();
     if (typeof sql !== 'string' || sql.trim() === '') throw programmingError('sql must be a non-empty string');
+    if (LONE_SURROGATE.test(sql)) throw programmingError('sql holds a lone UTF-16 surrogate');
+    const options = executeOptions(given);
     const parameters = toWireParameters(params);
     await this.discard();
     if (options.signal?.aborted) throw abortError(options.signal);
@@ -183,8 +186,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** Runs the statement once per parameter set; `rowcount` is the sum of affected rows when known. */
-  async executemany(sql: string, seq: Iterable<Params>, options: ExecuteOptions = {}): Promise<this> {
+  async executemany(sql: string, seq: Iterable<Params>, options?: ExecuteOptions): Promise<this> {
     this.checkOpen();
+    executeOptions(options);
     if (typeof (seq as Partial<Iterable<Params>> | null | undefined)?.[Symbol.iterator] !== 'function') {
       throw programmingError('executemany needs an iterable of parameter sets');
     }
@@ -218,8 +222,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return this.queue.size > 0 ? (this.queue.takeOne() as R) : undefined;
   }
 
-  async fetchone(options: FetchOptions = {}): Promise<R | null> {
-    const signal = options.signal ?? this.signal;
+  async fetchone(options?: FetchOptions): Promise<R | null> {
+    const signal = fetchOptions(options).signal ?? this.signal;
     for (;;) {
       const row = this.buffered();
       if (row !== undefined) return row;
@@ -227,27 +231,27 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     }
   }
 
-  async fetchmany(size: number = this.arraysize, options: FetchOptions = {}): Promise<R[]> {
+  async fetchmany(size: number = this.arraysize, options?: FetchOptions): Promise<R[]> {
     this.startRows();
     if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
-    const signal = options.signal ?? this.signal;
+    const signal = fetchOptions(options).signal ?? this.signal;
     while (this.queue.size < size) {
       if (!(await this.pull(signal))) break;
     }
     return this.queue.take(size) as R[];
   }
 
-  async fetchall(options: FetchOptions = {}): Promise<R[]> {
+  async fetchall(options?: FetchOptions): Promise<R[]> {
     this.startRows();
-    const signal = options.signal ?? this.signal;
+    const signal = fetchOptions(options).signal ?? this.signal;
     while (await this.pull(signal)) {}
     return this.queue.take(this.queue.size) as R[];
   }
 
   /** The rest of the result as Arrow record batches, in order. */
-  async *arrowBatches(options: FetchOptions = {}): AsyncGenerator<RecordBatch> {
+  async *arrowBatches(options?: FetchOptions): AsyncGenerator<RecordBatch> {
     const statement = this.checkResult();
-    const signal = options.signal ?? this.signal;
+    const signal = fetchOptions(options).signal ?? this.signal;
     if (this.rowsFetched) {
       throw programmingError('rows were already fetched from this result; Arrow access must come first');
     }
@@ -264,7 +268,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** The rest of the result as one apache-arrow Table. */
-  async fetchArrow(options: FetchOptions = {}): Promise<Table> {
+  async fetchArrow(options?: FetchOptions): Promise<Table> {
     const info = this.info;
     const batches: RecordBatch[] = [];
     for await (const batch of this.arrowBatches(options)) batches.push(batch);

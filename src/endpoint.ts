@@ -22,6 +22,8 @@ export function baseUrl(host: string): string {
   if (url.hostname === '' || url.pathname !== '/' || url.search !== '' || url.username !== '') {
     throw programmingError('host must be a bare host name with an optional port, without a path');
   }
+  // Port 0 cannot be connected to; Node would quietly dial the default port instead.
+  if (url.port === '0') throw programmingError('host must not have port 0');
   return withScheme;
 }
 

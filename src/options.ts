@@ -2,11 +2,12 @@
  * Connection options: validated once, up front, with messages that name the offending key.
  */
 
+import { X509Certificate } from 'node:crypto';
 import { baseUrl, warehouseId } from './endpoint';
 import { ProgrammingError } from './errors';
 
 export interface ConnectOptions {
-  /** Workspace host: `host`, `host:port` or `https://host[:port]`; `http://host[:port]` for plain HTTP. */
+  /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
   host: string;
   /** HTTP path of the SQL warehouse, e.g. `/sql/1.0/warehouses/abc123`. */
   httpPath: string;
@@ -120,28 +121,59 @@ function parsed(key: string, parse: () => unknown): void {
 }
 
 /**
- * The largest duration or count taken: Node's timers cap at 2^31-1 ms (about 24.8 days) and the
- * binding reads these options as 32-bit integers, so a larger value would silently wrap.
+ * The largest count or duration an option takes: the longest timer Node runs (a longer one
+ * fires at once), within the kernel's 32-bit fields (a larger value would wrap around there).
  */
-export const MAX_INT_OPTION = 2 ** 31 - 1;
+const MAX_OPTION = 2 ** 31 - 1;
+
+/** Text sent in an HTTP header: Node refuses anything else with a TypeError, the kernel with a vague error. */
+export const HEADER_TEXT = /^[\x20-\x7e]*$/;
+
+/** Throws unless `pem` holds certificates, each of which parses. */
+export function checkPem(pem: string, what: string): void {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) throw new OptionsError(`${what} is not PEM: no "-----BEGIN CERTIFICATE-----" found`);
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch (e) {
+      throw new OptionsError(`${what} holds a certificate that does not parse: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
 
 /** Limits the server or the protocol sets, checked here so both backends refuse them alike. */
 function checkRanges(o: Record<string, unknown>): void {
-  for (const [key, kind] of Object.entries(KINDS)) {
-    if (kind === 'number' && key !== 'memoryBudgetBytes' && (o[key] as number) > MAX_INT_OPTION) {
-      throw new OptionsError(`option "${key}" must be at most ${MAX_INT_OPTION}, got ${String(o[key])}`);
-    }
-  }
   const wait = o.waitTimeoutSecs as number | undefined;
   if (wait !== undefined && wait !== 0 && (wait < 5 || wait > 50)) {
     throw new OptionsError(`option "waitTimeoutSecs" must be 0 or between 5 and 50, got ${wait}`);
   }
-  for (const key of ['maxConcurrentDownloads', 'maxDownloadAttempts', 'memoryBudgetBytes']) {
+  for (const [key, value] of Object.entries(o)) {
+    // memoryBudgetBytes is a byte count the kernel holds in 64 bits.
+    if (
+      KINDS[key as keyof ConnectOptions] === 'number' &&
+      key !== 'memoryBudgetBytes' &&
+      (value as number) > MAX_OPTION
+    ) {
+      throw new OptionsError(`option "${key}" must be at most ${MAX_OPTION}, got ${value}`);
+    }
+  }
+  // A zero timeout would fail every request in one backend and mean "none" in the other.
+  for (const key of [
+    'maxConcurrentDownloads',
+    'maxDownloadAttempts',
+    'memoryBudgetBytes',
+    'connectTimeoutMs',
+    'requestTimeoutMs',
+  ]) {
     if (o[key] === 0) throw new OptionsError(`option "${key}" must be at least 1`);
   }
-  if (typeof o.caPem === 'string' && !o.caPem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new OptionsError('option "caPem" is not PEM: no "-----BEGIN CERTIFICATE-----" found');
+  for (const key of ['token', 'userAgent']) {
+    if (typeof o[key] === 'string' && !HEADER_TEXT.test(o[key] as string)) {
+      throw new OptionsError(`option "${key}" must be printable ASCII: it is sent in an HTTP header`);
+    }
   }
+  if (typeof o.caPem === 'string') checkPem(o.caPem, 'option "caPem"');
 }
 
 /** Checks every key and type; throws an `OptionsError` naming the first problem. */
@@ -157,11 +189,11 @@ export function validateOptions(input: unknown): ConnectOptions {
     if (value === undefined) continue;
     const kind = KINDS[key as keyof ConnectOptions];
     if (kind === 'record') {
+      // A plain object only: a Map's entries are not its properties and would be dropped unseen.
+      const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
       const ok =
-        typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        Object.values(value).every((v) => typeof v === 'string');
+        (proto === Object.prototype || proto === null) &&
+        Object.values(value as object).every((v) => typeof v === 'string');
       if (!ok) throw new OptionsError(`option "${key}" must be an object of string values`);
     } else if (typeof value !== kind) {
       throw new OptionsError(`option "${key}" must be a ${kind}, got ${typeof value}`);

@@ -24,6 +24,9 @@ export function typed(value: unknown, type: string): TypedValue {
 export type ParamValue = string | number | bigint | boolean | Date | Uint8Array | null | undefined | TypedValue;
 export type Params = readonly ParamValue[] | Readonly<Record<string, ParamValue>>;
 
+/** A UTF-16 surrogate without its pair (with the u flag, a pair reads as one code point). */
+export const LONE_SURROGATE = /\p{Cs}/u;
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
@@ -31,7 +34,11 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 function text(value: unknown, where: string): { typeName: string; value?: string } {
   if (value === null || value === undefined) return { typeName: 'VOID' };
-  if (typeof value === 'string') return { typeName: 'STRING', value };
+  if (typeof value === 'string') {
+    // A lone surrogate has no UTF-8 form: one backend would send U+FFFD, the other be refused.
+    if (LONE_SURROGATE.test(value)) throw programmingError(`${where}: the string holds a lone UTF-16 surrogate`);
+    return { typeName: 'STRING', value };
+  }
   if (typeof value === 'boolean') return { typeName: 'BOOLEAN', value: value ? 'true' : 'false' };
   if (typeof value === 'bigint') {
     if (value < INT64_MIN || value > INT64_MAX) throw programmingError(`${where}: ${value} does not fit in a BIGINT`);
@@ -65,10 +72,13 @@ function item(value: ParamValue, where: string): { typeName: string; value?: str
 export function toWireParameters(params: Params | undefined): BackendParameter[] {
   if (params === undefined) return [];
   if (Array.isArray(params)) {
-    return params.map((v, i) => ({ ordinal: i + 1, ...item(v, `parameter ${i + 1}`) }));
+    // Array.from visits holes too (as undefined, bound as NULL), which map would skip.
+    return Array.from(params, (v: ParamValue, i) => ({ ordinal: i + 1, ...item(v, `parameter ${i + 1}`) }));
   }
-  if (typeof params !== 'object' || params === null) {
-    throw programmingError('parameters must be an array (for ? markers) or an object (for :name markers)');
+  // A plain object only: a Map's or a Set's entries are not its properties and would be dropped unseen.
+  const proto = typeof params === 'object' && params !== null ? Object.getPrototypeOf(params) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw programmingError('parameters must be an array (for ? markers) or a plain object (for :name markers)');
   }
   return Object.entries(params).map(([name, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw programmingError(`"${name}" is not a valid parameter name`);

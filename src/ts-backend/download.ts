@@ -40,6 +40,9 @@ export async function download(
   } catch {
     return { kind: 'fatal', error: dataLoss('a result link is not a valid URL') };
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { kind: 'fatal', error: dataLoss('a result link is not an http(s) URL') };
+  }
   let response: Awaited<ReturnType<Transport['request']>>;
   try {
     response = await transport.request({ url, method: 'GET', headers, signal, maxBytes });

@@ -4,7 +4,7 @@
  */
 
 import { STATUS_CODES } from 'node:http';
-import { type ErrorCode, makeError, type SluiceError } from '../errors';
+import { type ErrorCode, makeError, SluiceError } from '../errors';
 import { isCredentialRejection } from './rejection';
 import { describe, type Operation } from './retry';
 import type { TransportFailure } from './transport';
@@ -100,8 +100,9 @@ export function internal(message: string, statementId?: string): SluiceError {
 
 /** Copies `error` with a statement id (errors are immutable once raised). */
 export function withStatementId(error: unknown, statementId: string | null | undefined): unknown {
-  if (!statementId || !(error instanceof Error) || !('code' in error)) return error;
-  const e = error as SluiceError;
+  // Node's own errors carry a `code` too: only a SluiceError's code is one of ours.
+  if (!statementId || !(error instanceof SluiceError)) return error;
+  const e = error;
   if (e.statementId !== undefined) return e;
   return makeError(
     e.message,

@@ -42,24 +42,35 @@ export interface StreamContext {
   statementId: string;
 }
 
-export function plansOf(manifest: Manifest, first: ResultData | undefined): Plan[] {
+/**
+ * The chunks of a result in order: listed by the manifest, else only counted. A count is never
+ * made into an array: a garbage `total_chunk_count` must not allocate one entry per chunk.
+ */
+export interface Plans {
+  count: number;
+  at(position: number): Plan;
+}
+
+export function plansOf(manifest: Manifest, first: ResultData | undefined): Plans {
   if (manifest.chunks) {
-    return manifest.chunks
+    const listed = manifest.chunks
       .map((c) => ({ index: c.chunk_index, rows: c.row_count, bytes: c.byte_count }))
       .sort((a, b) => a.index - b.index);
+    return { count: listed.length, at: (position) => listed[position] };
   }
   if (manifest.total_chunk_count !== undefined) {
-    return Array.from({ length: manifest.total_chunk_count }, (_, index) => ({ index }));
+    return { count: manifest.total_chunk_count, at: (index) => ({ index }) };
   }
   const hasData =
     first !== undefined &&
     (first.attachment !== undefined || first.data_array !== undefined || first.external_links !== undefined);
-  return hasData ? [{ index: first.chunk_index ?? 0 }] : [];
+  const index = first?.chunk_index ?? 0;
+  return { count: hasData ? 1 : 0, at: () => ({ index }) };
 }
 
 export class ResultStream {
   private readonly links: LinkCache;
-  private readonly plans: Plan[];
+  private readonly plans: Plans;
   private readonly lz4: boolean;
   private readonly columns: ColumnInfo[];
   private readonly expectedRows: number | undefined;
@@ -157,10 +168,10 @@ export class ResultStream {
     while (
       !this.finished &&
       !this.broken &&
-      this.nextPlan < this.plans.length &&
+      this.nextPlan < this.plans.count &&
       this.downloading < maxConcurrentDownloads
     ) {
-      const plan = this.plans[this.nextPlan];
+      const plan = this.plans.at(this.nextPlan);
       const cost = Math.min(plan.bytes !== undefined ? Math.max(plan.bytes, 1) : defaultCost, budget);
       if (this.held + cost > budget) return;
       this.nextPlan += 1;

@@ -12,6 +12,20 @@ import { TLSSocket } from 'node:tls';
 
 const IDLE_SOCKET_MS = 60_000;
 
+/**
+ * Sockets given a listener for errors that come after their request settled. node:http passes
+ * a socket's errors to the request only while it is in flight: when a server answers before
+ * reading the whole body (a 413) and closes, the late write's EPIPE lands on the socket with no
+ * listener and would crash the process. The answer already settled the request; the error is moot.
+ */
+const guarded = new WeakSet<Socket>();
+
+function ignoreLateErrors(socket: Socket): void {
+  if (guarded.has(socket)) return;
+  guarded.add(socket);
+  socket.on('error', () => undefined);
+}
+
 export interface TransportOptions {
   caPem?: string;
   connectTimeoutMs: number;
@@ -104,6 +118,7 @@ export class Transport {
       req.signal?.addEventListener('abort', onAbort, { once: true });
 
       outgoing.on('socket', (socket: Socket) => {
+        ignoreLateErrors(socket);
         const markConnected = () => {
           connected = true;
           if (connectTimer) clearTimeout(connectTimer);

@@ -166,21 +166,103 @@ export function parseJson(body: Uint8Array, what: string): unknown {
   }
 }
 
+/**
+ * Checks the type of each known field of an answer, as the kernel's serde types do: a field of
+ * the wrong type is an error here, not a TypeError or a silently wrong value further on. JSON
+ * `null` reads as absent (and is removed, so later `!== undefined` tests hold).
+ */
+type Check = (value: unknown) => boolean;
+
+const text: Check = (v) => typeof v === 'string';
+const integer: Check = (v) => Number.isSafeInteger(v);
+const flag: Check = (v) => typeof v === 'boolean';
+const listOf =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
+const recordOf =
+  (item: Check): Check =>
+  (v) =>
+    isRecord(v) && Object.values(v).every(item);
+
+/** A record whose `required` fields hold and whose `optional` ones hold when present. */
+function shape(required: Record<string, Check>, optional: Record<string, Check>): Check {
+  return (v) => {
+    if (!isRecord(v)) return false;
+    for (const [key, check] of Object.entries(required)) if (!check(v[key])) return false;
+    for (const [key, check] of Object.entries(optional)) {
+      if (v[key] === null) delete v[key];
+      else if (v[key] !== undefined && !check(v[key])) return false;
+    }
+    return true;
+  };
+}
+
+const COLUMN = shape(
+  { name: text },
+  {
+    type_text: text,
+    type_name: text,
+    position: integer,
+    type_precision: integer,
+    type_scale: integer,
+    type_interval_type: text,
+  },
+);
+const CHUNK = shape({ chunk_index: integer }, { row_offset: integer, row_count: integer, byte_count: integer });
+const MANIFEST = shape(
+  {},
+  {
+    format: text,
+    schema: shape({}, { column_count: integer, columns: listOf(COLUMN) }),
+    total_chunk_count: integer,
+    chunks: listOf(CHUNK),
+    total_row_count: integer,
+    total_byte_count: integer,
+    truncated: flag,
+    result_compression: text,
+  },
+);
+const LINK = shape(
+  { chunk_index: integer, external_link: text },
+  {
+    row_offset: integer,
+    row_count: integer,
+    byte_count: integer,
+    expiration: text,
+    http_headers: recordOf(text),
+    next_chunk_index: integer,
+    next_chunk_internal_link: text,
+  },
+);
+const RESULT_DATA = shape(
+  {},
+  {
+    chunk_index: integer,
+    row_offset: integer,
+    row_count: integer,
+    byte_count: integer,
+    next_chunk_index: integer,
+    next_chunk_internal_link: text,
+    data_array: listOf(listOf((v) => v === null || typeof v === 'string')),
+    attachment: text,
+    external_links: listOf(LINK),
+  },
+);
+const STATEMENT = shape(
+  {
+    statement_id: text,
+    status: shape({ state: text }, { error: shape({}, { error_code: text, message: text }), sql_state: text }),
+  },
+  { manifest: MANIFEST, result: RESULT_DATA },
+);
+
 export function asStatementResponse(value: unknown, what: string): StatementResponse {
-  if (!isRecord(value) || typeof value.statement_id !== 'string') throw badAnswer(what);
-  const status = value.status;
-  if (!isRecord(status) || typeof status.state !== 'string') throw badAnswer(what);
-  return value as unknown as StatementResponse;
+  if (!STATEMENT(value)) throw badAnswer(what);
+  return value as StatementResponse;
 }
 
 export function asResultData(value: unknown, what: string): ResultData {
-  if (!isRecord(value)) throw badAnswer(what);
-  const links = value.external_links;
-  if (links !== undefined && links !== null) {
-    const ok =
-      Array.isArray(links) &&
-      links.every((l) => isRecord(l) && typeof l.chunk_index === 'number' && typeof l.external_link === 'string');
-    if (!ok) throw badAnswer(what);
-  }
+  if (!RESULT_DATA(value)) throw badAnswer(what);
   return value as ResultData;
 }

@@ -398,6 +398,7 @@ describe('ts backend: results bookkeeping', () => {
             ],
           },
           undefined,
+          'st',
         ),
       ),
       [
@@ -405,13 +406,19 @@ describe('ts backend: results bookkeeping', () => {
         { index: 1, rows: 2, bytes: undefined },
       ],
     );
-    assert.deepEqual(listed(plansOf({ total_chunk_count: 2 }, undefined)), [{ index: 0 }, { index: 1 }]);
-    assert.deepEqual(listed(plansOf({}, { attachment: '' })), [{ index: 0 }]);
-    assert.deepEqual(listed(plansOf({}, {})), []);
+    assert.deepEqual(listed(plansOf({ total_chunk_count: 2 }, undefined, 'st')), [{ index: 0 }, { index: 1 }]);
+    assert.deepEqual(listed(plansOf({}, { attachment: '' }, 'st')), [{ index: 0 }]);
+    assert.deepEqual(listed(plansOf({}, {}, 'st')), []);
     // A garbage count from the server costs nothing until its chunks are asked for.
-    const huge = plansOf({ total_chunk_count: 2 ** 40 }, undefined);
+    const huge = plansOf({ total_chunk_count: 2 ** 40 }, undefined, 'st');
     assert.equal(huge.count, 2 ** 40);
     assert.deepEqual(huge.at(7), { index: 7 });
+    // A chunk listed twice would give its rows twice: the answer is refused instead.
+    assert.throws(
+      () => plansOf({ chunks: [{ chunk_index: 0 }, { chunk_index: 1 }, { chunk_index: 0 }] }, undefined, 'st'),
+      (e: unknown) =>
+        e instanceof InternalError && e.statementId === 'st' && /lists chunk 0 twice/.test((e as Error).message),
+    );
   });
 
   it('counts rows in an IPC stream and rejects a cut one', () => {

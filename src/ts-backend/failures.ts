@@ -56,7 +56,11 @@ export function errorFromStatus(op: Operation, status: number, body: PlatformErr
 
 function codeOfStatus(status: number): ErrorCode {
   switch (status) {
+    // The request itself is refused (too large a body, URL or header): changing it, not a retry, helps.
     case 400:
+    case 413:
+    case 414:
+    case 431:
       return 'InvalidArgument';
     case 401:
       return 'Unauthenticated';

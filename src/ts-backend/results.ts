@@ -10,7 +10,7 @@ import type { ResultConfig } from './config';
 import { decodePool } from './decode';
 import type { Decoded } from './decode-job';
 import { download } from './download';
-import { cancelled, dataLoss, withStatementId } from './failures';
+import { cancelled, dataLoss, internal, withStatementId } from './failures';
 import type { ApiClient } from './http';
 import { rowsToIpc } from './json';
 import { LinkCache } from './links';
@@ -51,11 +51,14 @@ export interface Plans {
   at(position: number): Plan;
 }
 
-export function plansOf(manifest: Manifest, first: ResultData | undefined): Plans {
+export function plansOf(manifest: Manifest, first: ResultData | undefined, statementId: string): Plans {
   if (manifest.chunks) {
     const listed = manifest.chunks
       .map((c) => ({ index: c.chunk_index, rows: c.row_count, bytes: c.byte_count }))
       .sort((a, b) => a.index - b.index);
+    // A chunk listed twice would hand its rows out twice.
+    const twice = listed.find((plan, i) => i > 0 && listed[i - 1].index === plan.index);
+    if (twice) throw internal(`the result manifest lists chunk ${twice.index} twice`, statementId);
     return { count: listed.length, at: (position) => listed[position] };
   }
   if (manifest.total_chunk_count !== undefined) {
@@ -95,7 +98,7 @@ export class ResultStream {
     statementSignal: AbortSignal,
   ) {
     this.links = new LinkCache(ctx.api, ctx.statementId, ctx.config.linkExpiryThresholdMs, first);
-    this.plans = plansOf(manifest, first);
+    this.plans = plansOf(manifest, first, ctx.statementId);
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
     this.columns = manifest.schema?.columns ?? [];
     this.expectedRows = manifest.total_row_count;

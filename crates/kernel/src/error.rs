@@ -143,6 +143,14 @@ impl Error {
         self
     }
 
+    /// A request reqwest refused to build (a header value with control bytes, say): it would
+    /// fail the same way every time, so it is not retried and names no network problem.
+    pub fn from_request_build(context: &str, err: reqwest::Error) -> Self {
+        let mut e = Error::from_transport(context, err).with_retryable(false);
+        e.code = ErrorCode::InvalidArgument;
+        e
+    }
+
     /// A transport failure. reqwest's Display includes the URL, which for downloads is a
     /// pre-signed secret, so the URL is always stripped first.
     pub fn from_transport(context: &str, err: reqwest::Error) -> Self {

@@ -109,10 +109,13 @@ impl ApiClient {
             if let Some(b) = body {
                 request = request.json(b);
             }
+            let request = request.build().map_err(|e| {
+                Error::from_request_build(&format!("{} could not be sent", op.describe()), e)
+            })?;
             let attempt = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => return Err(Error::cancelled(format!("{} was cancelled", op.describe()))),
-                r = send(request) => r,
+                r = send(&self.http, request) => r,
             };
             let failure = match attempt {
                 Ok(bytes) => {
@@ -191,11 +194,17 @@ impl ApiClient {
     }
 }
 
-async fn send(request: reqwest::RequestBuilder) -> std::result::Result<Vec<u8>, AttemptError> {
-    let response = request.send().await.map_err(|e| AttemptError::Transport {
-        connect: e.is_connect(),
-        error: Error::from_transport("request failed", e),
-    })?;
+async fn send(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> std::result::Result<Vec<u8>, AttemptError> {
+    let response = client
+        .execute(request)
+        .await
+        .map_err(|e| AttemptError::Transport {
+            connect: e.is_connect(),
+            error: Error::from_transport("request failed", e),
+        })?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response
@@ -232,7 +241,9 @@ fn error_from_status(op: Operation, status: u16, body: &PlatformError) -> Error 
         Some("DEADLINE_EXCEEDED") => ErrorCode::Timeout,
         _ if is_credential_rejection(status, body) => ErrorCode::Unauthenticated,
         _ => match status {
-            400 => ErrorCode::InvalidArgument,
+            // The request itself is refused (too large a body, URL or header): a change of
+            // input, not a retry, fixes it.
+            400 | 413 | 414 | 431 => ErrorCode::InvalidArgument,
             401 => ErrorCode::Unauthenticated,
             403 => ErrorCode::PermissionDenied,
             404 => ErrorCode::NotFound,

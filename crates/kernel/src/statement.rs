@@ -183,6 +183,12 @@ impl Statement {
             StatementState::Closed => {
                 return Err(Error::closed("the statement (on the server)").with_statement_id(id))
             }
+            StatementState::Unknown(state) => {
+                return Err(Error::internal(format!(
+                    "the statement ended in an unexpected state {state}"
+                ))
+                .with_statement_id(id))
+            }
             other => {
                 return Err(Error::internal(format!(
                     "the statement ended in an unexpected state {other:?}"
@@ -201,7 +207,8 @@ impl Statement {
             &manifest,
             response.result,
             self.cancel.child_token(),
-        );
+        )
+        .map_err(|e| e.with_statement_id(id.clone()))?;
         let info = ResultInfo {
             statement_id: id,
             columns: manifest.columns().to_vec(),

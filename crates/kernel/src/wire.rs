@@ -53,8 +53,8 @@ pub struct ExecuteRequest<'a> {
     pub parameters: &'a [ParameterItem],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
 pub enum StatementState {
     Pending,
     Running,
@@ -62,12 +62,26 @@ pub enum StatementState {
     Failed,
     Canceled,
     Closed,
-    #[serde(other)]
-    Unknown,
+    /// A state this driver does not know, kept by name for the error that reports it.
+    Unknown(String),
+}
+
+impl From<String> for StatementState {
+    fn from(state: String) -> Self {
+        match state.as_str() {
+            "PENDING" => StatementState::Pending,
+            "RUNNING" => StatementState::Running,
+            "SUCCEEDED" => StatementState::Succeeded,
+            "FAILED" => StatementState::Failed,
+            "CANCELED" => StatementState::Canceled,
+            "CLOSED" => StatementState::Closed,
+            _ => StatementState::Unknown(state),
+        }
+    }
 }
 
 impl StatementState {
-    pub fn is_terminal(self) -> bool {
+    pub fn is_terminal(&self) -> bool {
         !matches!(self, StatementState::Pending | StatementState::Running)
     }
 }

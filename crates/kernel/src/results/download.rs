@@ -22,7 +22,14 @@ pub(crate) async fn fetch(
     link: &ExternalLink,
     max_bytes: usize,
 ) -> Result<Vec<u8>, DownloadError> {
-    let mut request = client.get(link.external_link.expose());
+    let url = reqwest::Url::parse(link.external_link.expose())
+        .map_err(|_| DownloadError::Fatal(Error::data_loss("a result link is not a valid URL")))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(DownloadError::Fatal(Error::data_loss(
+            "a result link is not an http(s) URL",
+        )));
+    }
+    let mut request = client.get(url);
     for (name, value) in &link.http_headers {
         let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),
@@ -37,7 +44,10 @@ pub(crate) async fn fetch(
         }
         request = request.header(name, value);
     }
-    let response = request.send().await.map_err(|e| {
+    let request = request
+        .build()
+        .map_err(|e| DownloadError::Fatal(Error::from_request_build("a result download", e)))?;
+    let response = client.execute(request).await.map_err(|e| {
         DownloadError::Transient(Error::from_transport("result download failed", e))
     })?;
     let status = response.status().as_u16();

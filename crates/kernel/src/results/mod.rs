@@ -102,10 +102,10 @@ impl ResultStream {
         manifest: &Manifest,
         first: Option<ResultData>,
         cancel: CancellationToken,
-    ) -> ResultStream {
+    ) -> Result<ResultStream> {
         let columns = manifest.columns().to_vec();
         let schema = schema_from_columns(&columns);
-        let plans = plans(manifest, first.as_ref());
+        let plans = plans(manifest, first.as_ref())?;
         let (tx, rx) = mpsc::unbounded_channel();
         let loader = Arc::new(Loader {
             links: LinkCache::new(
@@ -133,7 +133,7 @@ impl ResultStream {
             tx,
             cancel.clone(),
         ));
-        ResultStream {
+        Ok(ResultStream {
             statement_id: ctx.statement_id,
             schema,
             rx,
@@ -145,7 +145,7 @@ impl ResultStream {
             expected_rows: manifest.total_row_count,
             delivered_rows: 0,
             finished: false,
-        }
+        })
     }
 
     /// The schema the manifest describes (the chunks' own Arrow schema is authoritative).
@@ -243,7 +243,11 @@ impl Drop for ResultStream {
     }
 }
 
-fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Vec<Plan> {
+/// The chunks of a result in order. A bare `total_chunk_count` is counted out lazily, so a
+/// garbage count cannot allocate an entry per promised chunk.
+type Plans = Box<dyn Iterator<Item = Plan> + Send>;
+
+fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Result<Plans> {
     if let Some(chunks) = &manifest.chunks {
         let mut plans: Vec<Plan> = chunks
             .iter()
@@ -254,29 +258,35 @@ fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Vec<Plan> {
             })
             .collect();
         plans.sort_by_key(|p| p.index);
-        return plans;
+        // A chunk listed twice would hand its rows out twice.
+        if let Some(pair) = plans.windows(2).find(|w| w[0].index == w[1].index) {
+            return Err(Error::internal(format!(
+                "the result manifest lists chunk {} twice",
+                pair[0].index
+            )));
+        }
+        return Ok(Box::new(plans.into_iter()));
     }
-    match manifest.total_chunk_count {
-        Some(n) => (0..n)
-            .map(|index| Plan {
-                index,
-                rows: None,
-                bytes: None,
-            })
-            .collect(),
-        None => first
-            .filter(|f| {
-                f.attachment.is_some() || f.data_array.is_some() || f.external_links.is_some()
-            })
-            .map(|f| {
-                vec![Plan {
+    let plans: Plans = match manifest.total_chunk_count {
+        Some(n) => Box::new((0..n).map(|index| Plan {
+            index,
+            rows: None,
+            bytes: None,
+        })),
+        None => Box::new(
+            first
+                .filter(|f| {
+                    f.attachment.is_some() || f.data_array.is_some() || f.external_links.is_some()
+                })
+                .map(|f| Plan {
                     index: f.chunk_index.unwrap_or(0),
                     rows: None,
                     bytes: None,
-                }]
-            })
-            .unwrap_or_default(),
-    }
+                })
+                .into_iter(),
+        ),
+    };
+    Ok(plans)
 }
 
 /// Drives downloads ahead of the consumer: at most `max_concurrent_downloads` at once, each
@@ -284,7 +294,7 @@ fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Vec<Plan> {
 /// are taken in chunk order, so a later chunk can never starve the one the consumer waits for.
 async fn produce(
     loader: Arc<Loader>,
-    plans: Vec<Plan>,
+    plans: Plans,
     config: ResultConfig,
     memory: ResultMemory,
     tx: mpsc::UnboundedSender<Result<Chunk>>,
@@ -292,7 +302,7 @@ async fn produce(
 ) {
     let budget = memory.budget;
     let default_cost = budget / config.max_concurrent_downloads.max(1);
-    let mut plans = plans.into_iter();
+    let mut plans = plans;
     let mut next = plans.next();
     let mut inflight = FuturesOrdered::new();
     loop {

@@ -1,7 +1,8 @@
-//! Download bodies the local warehouse cannot produce: oversized, garbage, short of rows,
-//! truncated, and corrupt LZ4. A hand-made fake server (plain HTTP on loopback) answers the API
-//! with one external link and serves the bad body; each must end in a typed DataLoss error, in
-//! bounded time, never a short result.
+//! Answers the local warehouse cannot produce. Download bodies: oversized, garbage, short of
+//! rows, truncated, corrupt LZ4. Statement answers: links that are not http(s) URLs, a chunk
+//! listed twice, an absurd chunk count, an unknown state. A hand-made fake server (plain HTTP on
+//! loopback) answers the API; each case must end in a typed error in bounded time, never a short,
+//! doubled or crashed result.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,13 +56,29 @@ async fn statement(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) -> Js
     if lz4 {
         manifest["result_compression"] = json!("LZ4_FRAME");
     }
+    let mut state = "SUCCEEDED";
+    let mut link = format!("{}/blob/{case}", fake.base);
+    match case.as_str() {
+        "ftp-link" => link = "ftp://127.0.0.1/blob/ftp-link".into(),
+        "not-a-url" => link = "::not a url::".into(),
+        "chunk-twice" => {
+            let chunk = manifest["chunks"][0].clone();
+            manifest["chunks"] = json!([chunk.clone(), chunk]);
+        }
+        "billion-chunks" => {
+            manifest["total_chunk_count"] = json!(1_000_000_000i64);
+            manifest.as_object_mut().unwrap().remove("chunks");
+        }
+        "weird-state" => state = "WEIRD",
+        _ => {}
+    }
     Json(json!({
         "statement_id": "01f00000-0000-0000-0000-000000000001",
-        "status": {"state": "SUCCEEDED"},
+        "status": {"state": state},
         "manifest": manifest,
         "result": {"external_links": [{
             "chunk_index": 0, "row_offset": 0, "row_count": 3, "byte_count": fake.ipc.len(),
-            "external_link": format!("{}/blob/{case}", fake.base),
+            "external_link": link,
             "expiration": "2999-01-01T00:00:00.000Z"
         }]}
     }))
@@ -162,4 +179,84 @@ async fn bad_download_bodies_are_data_loss() {
             "{case}: the link leaked: {err}"
         );
     }
+}
+
+#[tokio::test]
+async fn bad_statement_answers_are_typed_errors() {
+    let fake = start().await;
+    let mut config = Config::new(
+        fake.base.clone(),
+        "/sql/1.0/warehouses/fake",
+        AuthConfig::Token(Secret::new("dapi-fake")),
+    );
+    config.results.max_download_attempts = 2;
+    let conn = Connection::open(config).await.unwrap();
+
+    // A link no HTTP client can fetch is the answer's fault: DataLoss, as for a bad body.
+    for case in ["ftp-link", "not-a-url"] {
+        let statement = conn.statement().unwrap();
+        statement
+            .execute(case, ExecuteOptions::default())
+            .await
+            .unwrap();
+        let outcome = tokio::time::timeout(Duration::from_secs(10), statement.next_chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{case}: the fetch hung"));
+        let err = outcome.expect_err(case);
+        assert_eq!(err.code, ErrorCode::DataLoss, "{case}: {err}");
+        assert!(!err.retryable, "{case}: {err}");
+    }
+
+    let err = conn
+        .statement()
+        .unwrap()
+        .execute("chunk-twice", ExecuteOptions::default())
+        .await
+        .expect_err("a chunk listed twice would hand its rows out twice");
+    assert_eq!(err.code, ErrorCode::Internal, "{err}");
+    assert!(err.message.contains("lists chunk 0 twice"), "{err}");
+    assert!(err.statement_id.is_some(), "{err}");
+
+    // Before, the kernel allocated a plan per promised chunk (40 GB) and aborted the process.
+    let statement = conn.statement().unwrap();
+    statement
+        .execute("billion-chunks", ExecuteOptions::default())
+        .await
+        .unwrap();
+    let first = statement.next_chunk().await.unwrap().unwrap();
+    assert_eq!(first.row_count(), 3);
+    let err = tokio::time::timeout(Duration::from_secs(10), statement.next_chunk())
+        .await
+        .expect("the second chunk's fetch hung")
+        .expect_err("the fake has no second chunk");
+    assert_eq!(err.code, ErrorCode::NotFound, "{err}");
+
+    let err = conn
+        .statement()
+        .unwrap()
+        .execute("weird-state", ExecuteOptions::default())
+        .await
+        .expect_err("an unknown terminal state is not success");
+    assert_eq!(err.code, ErrorCode::Internal, "{err}");
+    assert!(err.message.ends_with("unexpected state WEIRD"), "{err}");
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_fails_at_once() {
+    let fake = start().await;
+    let config = Config::new(
+        fake.base.clone(),
+        "/sql/1.0/warehouses/fake",
+        AuthConfig::Token(Secret::new("dapi-canary\r\nX-Injected: 1")),
+    );
+    let Err(err) = tokio::time::timeout(Duration::from_secs(10), Connection::open(config))
+        .await
+        .expect("a request that cannot be built must not be retried for half a minute")
+    else {
+        panic!("the token is not header text, yet a session opened");
+    };
+    assert_eq!(err.code, ErrorCode::InvalidArgument, "{err}");
+    assert!(!err.retryable, "{err}");
+    assert!(!err.message.contains("retries"), "{err}");
+    assert!(!format!("{err:?}").contains("canary"), "{err:?}");
 }

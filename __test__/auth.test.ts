@@ -49,7 +49,7 @@ for (const backend of ['native', 'ts'] as const) {
       }
     });
 
-    it('a provider that throws or returns a non-string or non-header text fails with a clear Unauthenticated error', async () => {
+    it('a provider that throws, hangs, or returns a non-string or non-header text fails with a clear Unauthenticated error', async () => {
       const w = warehouse();
       const failing = [
         () => {
@@ -68,6 +68,15 @@ for (const backend of ['native', 'ts'] as const) {
           return true;
         });
       }
+      // A provider that never settles is given up on after requestTimeoutMs instead of hanging.
+      const never = () => new Promise<string>(() => undefined);
+      await assert.rejects(
+        connect(w.connectOptions({ backend, token: undefined, tokenProvider: never, requestTimeoutMs: 300 })),
+        (e: unknown) =>
+          e instanceof OperationalError &&
+          e.code === 'Unauthenticated' &&
+          /did not return a token within 300 ms/.test(e.message),
+      );
     });
   });
 }

@@ -7,6 +7,7 @@ import { interfaceError, NotSupportedError, programmingError } from './errors';
 import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
 import { nativeBackend } from './native-backend';
 import { type ConnectOptions, checkPem, HEADER_TEXT, validateOptions } from './options';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './ts-backend/config';
 import { DEFAULT_POLICY } from './values';
 
 export class Connection {
@@ -93,17 +94,31 @@ async function chooseBackend(name: 'native' | 'ts'): Promise<Backend> {
   return tsBackend;
 }
 
-/** The caller's token function, made to always resolve to a non-empty string or reject clearly. */
-function checkedProvider(provider: () => string | Promise<string>): () => Promise<string> {
+/**
+ * The caller's token function, made to always resolve to a non-empty string or reject clearly,
+ * within `timeoutMs`: a provider that never settles would otherwise hang every request.
+ */
+function checkedProvider(provider: () => string | Promise<string>, timeoutMs: number): () => Promise<string> {
   return async () => {
-    const token: unknown = await provider();
-    if (typeof token !== 'string' || token === '') {
-      throw new TypeError(`tokenProvider must return a non-empty string, got ${typeof token}`);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`tokenProvider did not return a token within ${timeoutMs} ms (requestTimeoutMs)`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const token: unknown = await Promise.race([provider(), late]);
+      if (typeof token !== 'string' || token === '') {
+        throw new TypeError(`tokenProvider must return a non-empty string, got ${typeof token}`);
+      }
+      if (!HEADER_TEXT.test(token)) {
+        throw new TypeError('tokenProvider returned a token that is not printable ASCII: it is sent in an HTTP header');
+      }
+      return token;
+    } finally {
+      clearTimeout(timer);
     }
-    if (!HEADER_TEXT.test(token)) {
-      throw new TypeError('tokenProvider returned a token that is not printable ASCII: it is sent in an HTTP header');
-    }
-    return token;
   };
 }
 
@@ -112,7 +127,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const o = validateOptions(options);
   const { backend = 'native', rowMode = 'object', decimalAs, dateAs, timestampAs, caPath, tokenProvider, ...rest } = o;
   const backendOptions: BackendOptions = { ...rest };
-  if (tokenProvider) backendOptions.tokenProvider = checkedProvider(tokenProvider);
+  if (tokenProvider) {
+    backendOptions.tokenProvider = checkedProvider(tokenProvider, o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  }
   if (caPath !== undefined) {
     try {
       backendOptions.caPem = await readFile(caPath, 'utf8');

@@ -10,6 +10,9 @@ import { baseUrl, warehouseId } from '../endpoint';
 import { makeError } from '../errors';
 import { PACKAGE_ROOT } from '../package-root';
 
+/** The kernel's default too; the facade bounds a token provider's call by it. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
 export interface RetryConfig {
   /** Retries after the first attempt. */
   maxRetries: number;
@@ -102,7 +105,7 @@ export function resolveConfig(o: BackendOptions): Config {
     sessionConfs: o.sessionConfs ?? {},
     caPem: o.caPem,
     connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
-    requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
+    requestTimeoutMs: o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retry: {
       maxRetries: o.maxRetries ?? 5,
       minBackoffMs: o.minBackoffMs ?? 1000,

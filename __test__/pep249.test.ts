@@ -171,6 +171,12 @@ for (const backend of ['native', 'ts'] as const) {
           cursor.arraysize = bad;
         }, ProgrammingError);
       }
+      assert.throws(
+        () => {
+          cursor.arraysize = '3' as unknown as number;
+        },
+        { name: 'ProgrammingError', message: 'arraysize must be a positive integer, got "3"' },
+      );
       assert.equal(cursor.arraysize, 4);
       await connection.close();
     });

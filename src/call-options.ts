@@ -25,11 +25,15 @@ function checked(options: unknown, what: string, known: readonly string[]): Reco
   return o;
 }
 
+/** A value as an error message shows it: a string quoted, so "3" and 3 read apart. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 function integerIn(o: Record<string, unknown>, key: string, max: number): void {
   const v = o[key];
   if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max)) {
-    const shown = typeof v === 'string' ? JSON.stringify(v) : String(v);
-    throw programmingError(`execute option "${key}" must be an integer from 0 to ${max}, got ${shown}`);
+    throw programmingError(`execute option "${key}" must be an integer from 0 to ${max}, got ${shown(v)}`);
   }
 }
 

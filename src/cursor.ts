@@ -6,7 +6,7 @@
 
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
-import { executeOptions, fetchOptions } from './call-options';
+import { executeOptions, fetchOptions, shown } from './call-options';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
 import { LONE_SURROGATE, type Params, toWireParameters } from './params';
@@ -112,7 +112,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   set arraysize(size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw programmingError(`arraysize must be a positive integer, got ${size}`);
+      throw programmingError(`arraysize must be a positive integer, got ${shown(size)}`);
     this.#arraysize = size;
   }
 

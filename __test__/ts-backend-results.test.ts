@@ -174,6 +174,19 @@ describe('ts backend: result stream', () => {
     assert.equal(all[3], null);
   });
 
+  it('rejects calls queued behind one a cancel interrupted, never reporting the end', async () => {
+    const fake = new Fake(chunksOf([2, 2, 2]), false);
+    fake.respond = async (_req, chunk) => {
+      await delay(50);
+      return fake.ok(chunk);
+    };
+    const stream = fake.stream();
+    const cancelledCall = (e: unknown) => e instanceof OperationalError && (e as SluiceError).code === 'Cancelled';
+    const calls = [stream.nextChunk(), stream.nextChunk()].map((c) => assert.rejects(c, cancelledCall));
+    stream.cancel();
+    await Promise.all(calls);
+  });
+
   it('starts nothing after a chunk that failed', async () => {
     const fake = new Fake(chunksOf([1, 1, 1, 1, 1, 1]), false);
     fake.respond = async (_req, chunk) => {
@@ -334,7 +347,9 @@ describe('ts backend: result stream', () => {
     const pending = stream.nextChunk();
     await delay(10);
     stream.cancel();
-    await assert.rejects(pending, (e: unknown) => (e as SluiceError).code === 'Cancelled');
-    assert.equal(await stream.nextChunk(), null);
+    const cancelledCall = (e: unknown) => (e as SluiceError).code === 'Cancelled';
+    await assert.rejects(pending, cancelledCall);
+    // Never null: a cancelled stream is not a finished one.
+    await assert.rejects(stream.nextChunk(), cancelledCall);
   });
 });

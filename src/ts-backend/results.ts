@@ -124,8 +124,10 @@ export class ResultStream {
   }
 
   private async take(): Promise<Uint8Array | null> {
-    if (this.finished) return null;
+    // Cancelled first: cancel() also marks the stream finished, and a call queued behind the one
+    // it interrupted must not read that as the end of the result.
     if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
+    if (this.finished) return null;
     const slot = this.slots[0];
     if (slot === undefined) {
       this.finished = true;

@@ -101,7 +101,7 @@ export class Statement implements BackendStatement {
       return await Promise.race([run, timeout]);
     } catch (e) {
       if (isCode(e, 'Cancelled', 'Timeout')) this.cancelOnServer();
-      throw withStatementId(e, this.id);
+      throw withStatementId(this.closedUnder(e), this.id);
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -244,7 +244,19 @@ export class Statement implements BackendStatement {
     this.checkOpen();
     if (this.controller.signal.aborted) throw cancelled('the statement was cancelled', this.id ?? undefined);
     if (!this.results) throw programmingError('the statement has no result: execute it first');
-    return this.results.nextChunk();
+    try {
+      return await this.results.nextChunk();
+    } catch (e) {
+      throw this.closedUnder(e);
+    }
+  }
+
+  /**
+   * Closing the connection destroys the transport under requests in flight: their failure is the
+   * close, not the network, and reads as the native backend's.
+   */
+  private closedUnder(e: unknown): unknown {
+    return this.session.isClosed && isCode(e, 'Network') ? interfaceError('the connection is closed') : e;
   }
 
   /** Stops local work at once and asks the server to cancel; does not wait. */

@@ -38,6 +38,13 @@ function abortError(signal: AbortSignal): OperationalError {
   return new OperationalError('the operation was aborted', { code: 'Aborted' }, { cause: signal.reason });
 }
 
+/** A pending call whose result the cursor let go of meanwhile: it was closed or ran another statement. */
+function released(): OperationalError {
+  return new OperationalError('the cursor was closed or ran another statement while this call was pending', {
+    code: 'Cancelled',
+  });
+}
+
 /** Runs `work`, cancelling `statement` when `signal` aborts; rejects with an abort error then. */
 async function withSignal<T>(
   signal: AbortSignal | undefined,
@@ -74,6 +81,15 @@ function isDmlCount(sql: string, info: BackendResultInfo): boolean {
   );
 }
 
+/** Closing a result is best-effort; only a programming error is worth raising. */
+async function closeQuietly(statement: BackendStatement | null): Promise<void> {
+  try {
+    await statement?.close();
+  } catch (e) {
+    if (!(e instanceof SluiceError)) throw e;
+  }
+}
+
 export class Cursor<R = Row> implements AsyncIterable<R> {
   #arraysize = 1;
   /** Column descriptions of the last result, or null before a query or after a statement without one. */
@@ -94,8 +110,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   /** Rows of the current result were fetched: Arrow access is no longer possible. */
   private rowsFetched = false;
   private done = true;
+  /** Why the current result broke: later fetches raise it again instead of ending it early. */
+  private failure: unknown = undefined;
   private closed = false;
   private signal: AbortSignal | undefined;
+  /** The last backend chunk call: overlapping fetches take turns (see `inTurn`). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     connection: BackendConnection,
@@ -137,9 +157,15 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   /** Before handing out rows: from then on the result is read as rows, not Arrow. */
-  private startRows(): void {
-    this.checkResult();
+  private startRows(): BackendStatement {
+    const statement = this.checkResult();
     this.rowsFetched = true;
+    return statement;
+  }
+
+  /** After an await: `statement` must still be the cursor's, or the pending call lost its result. */
+  private current(statement: BackendStatement): void {
+    if (this.#statement !== statement) throw released();
   }
 
   /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
@@ -149,15 +175,20 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     if (LONE_SURROGATE.test(sql)) throw programmingError('sql holds a lone UTF-16 surrogate');
     const options = executeOptions(given);
     const parameters = toWireParameters(params);
-    await this.discard();
-    if (options.signal?.aborted) throw abortError(options.signal);
+    const previous = this.detach();
+    if (options.signal?.aborted) {
+      await closeQuietly(previous);
+      throw abortError(options.signal);
+    }
+    // Claimed before any await: an overlapping execute or close() then finds this statement and
+    // closes it, where it would otherwise run unseen, never closed, its result mixed with another.
     const statement = this.#connection.statement();
     this.#statement = statement;
     this.signal = options.signal;
-    const info = await this.guard(options.signal, () =>
-      withSignal(options.signal, statement, () =>
-        statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
-      ),
+    await closeQuietly(previous);
+    this.current(statement);
+    const info = await this.call(statement, options.signal, () =>
+      statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
     );
     this.info = info;
     this.description = info.columns.length > 0 ? describe(info.columns) : null;
@@ -168,21 +199,65 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.done = false;
     if (isDmlCount(sql, info)) {
       // Read from the Arrow data, so the result stays available as rows or as Arrow.
-      while (this.queue.size === 0 && (await this.pull(options.signal))) {}
+      while (this.queue.size === 0 && (await this.pull(statement, options.signal))) {}
       const count: unknown = this.queue.firstBatch()?.getChildAt(0)?.get(0);
       this.rowcount = typeof count === 'bigint' ? Number(count) : -1;
     }
     return this as unknown as Cursor<T>;
   }
 
-  /** Runs `work`; when the cursor's signal aborted it, the statement is also closed on the warehouse. */
-  private async guard<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on `statement`, cancelling it when `signal` aborts (and then closing it on the
+   * warehouse); rejects if the cursor let go of the statement while `work` was pending.
+   */
+  private async call<T>(
+    statement: BackendStatement,
+    signal: AbortSignal | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
     try {
-      return await work();
+      const value = await withSignal(signal, statement, work);
+      this.current(statement);
+      return value;
     } catch (e) {
-      if (signal?.aborted) await this.discard();
+      if (signal?.aborted && this.#statement === statement) await this.discard();
       throw e;
     }
+  }
+
+  /**
+   * The next chunk of `statement`'s result. A failure ends the result: a later (or overlapping)
+   * fetch raises it again, since the backend may report the end after it and a short result
+   * would pass for a whole one.
+   */
+  private async nextChunk(statement: BackendStatement, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
+    if (this.failure !== undefined) throw this.failure;
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await this.call(statement, signal, () =>
+        this.inTurn(() => {
+          // The cursor may have let go of the result while this call waited for its turn.
+          this.current(statement);
+          return statement.nextChunk();
+        }),
+      );
+    } catch (e) {
+      if (this.#statement === statement) this.failure ??= e;
+      throw e;
+    }
+    if (this.failure !== undefined) throw this.failure;
+    return chunk;
+  }
+
+  /**
+   * Runs `work` after the backend calls before it settled. The native binding may settle
+   * overlapping `nextChunk` calls out of order, handing a later chunk (or the end) to an earlier
+   * caller: rows would come out reordered, or a fetch would see the end before the last rows.
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(work);
+    this.turn = next.catch(() => undefined);
+    return next;
   }
 
   /** Runs the statement once per parameter set; `rowcount` is the sum of affected rows when known. */
@@ -203,11 +278,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return this;
   }
 
-  /** Pulls the next chunk's rows into the buffer; false at the end. */
-  private async pull(signal: AbortSignal | undefined): Promise<boolean> {
-    const statement = this.checkResult();
+  /** Pulls the next chunk of `statement`'s rows into the buffer; false at the end. */
+  private async pull(statement: BackendStatement, signal: AbortSignal | undefined): Promise<boolean> {
+    this.current(statement);
     if (this.done) return false;
-    const chunk = await this.guard(signal, () => withSignal(signal, statement, () => statement.nextChunk()));
+    const chunk = await this.nextChunk(statement, signal);
     if (chunk === null) {
       this.done = true;
       return false;
@@ -223,28 +298,30 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   async fetchone(options?: FetchOptions): Promise<R | null> {
+    const statement = this.startRows();
     const signal = fetchOptions(options).signal ?? this.signal;
     for (;;) {
       const row = this.buffered();
       if (row !== undefined) return row;
-      if (!(await this.pull(signal))) return null;
+      // Overlapping fetches may have left rows buffered after the last chunk: they come first.
+      if (!(await this.pull(statement, signal))) return this.buffered() ?? null;
     }
   }
 
   async fetchmany(size: number = this.arraysize, options?: FetchOptions): Promise<R[]> {
-    this.startRows();
+    const statement = this.startRows();
     if (!Number.isInteger(size) || size < 0) throw programmingError('fetchmany size must be a non-negative integer');
     const signal = fetchOptions(options).signal ?? this.signal;
     while (this.queue.size < size) {
-      if (!(await this.pull(signal))) break;
+      if (!(await this.pull(statement, signal))) break;
     }
     return this.queue.take(size) as R[];
   }
 
   async fetchall(options?: FetchOptions): Promise<R[]> {
-    this.startRows();
+    const statement = this.startRows();
     const signal = fetchOptions(options).signal ?? this.signal;
-    while (await this.pull(signal)) {}
+    while (await this.pull(statement, signal)) {}
     return this.queue.take(this.queue.size) as R[];
   }
 
@@ -257,8 +334,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     }
     // Chunks pulled before (a DML count) come first.
     yield* this.queue.takeBatches();
-    while (!this.done) {
-      const chunk = await this.guard(signal, () => withSignal(signal, statement, () => statement.nextChunk()));
+    for (;;) {
+      this.current(statement);
+      if (this.done) return;
+      const chunk = await this.nextChunk(statement, signal);
       if (chunk === null) {
         this.done = true;
         return;
@@ -305,6 +384,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   }
 
   private async discard(): Promise<void> {
+    await closeQuietly(this.detach());
+  }
+
+  /** Lets go of the current result at once; returns its statement, for the caller to close. */
+  private detach(): BackendStatement | null {
     const statement = this.#statement;
     this.#statement = null;
     this.info = null;
@@ -314,14 +398,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.queue.clear();
     this.rowsFetched = false;
     this.done = true;
-    if (statement) {
-      try {
-        await statement.close();
-      } catch (e) {
-        // Closing the previous result is best-effort; only a programming error is worth raising.
-        if (!(e instanceof SluiceError)) throw e;
-      }
-    }
+    this.failure = undefined;
+    return statement;
   }
 
   /** Idempotent. */

@@ -24,7 +24,11 @@ export declare class NativeConnection {
 
 export declare class NativeStatement {
   execute(sql: string, args?: ExecuteArgs | undefined | null): Promise<ResultInfo>
-  /** The next result chunk as one Arrow IPC stream, or null at the end. */
+  /**
+   * The next result chunk as one Arrow IPC stream, or null at the end. Await each call before
+   * the next: overlapping calls run on several runtime threads and may settle out of order
+   * (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
+   */
   nextChunk(): Promise<Buffer | null>
   get statementId(): string | null
   /** Returns at once; the running execute or fetch rejects with a cancellation error. */

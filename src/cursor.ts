@@ -227,8 +227,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /**
    * The next chunk of `statement`'s result. A failure ends the result: a later (or overlapping)
-   * fetch raises it again, since the backend may report the end after it and a short result
-   * would pass for a whole one.
+   * fetch raises it again, so a short result never passes for a whole one, even from rows the
+   * cursor buffered before the failure.
    */
   private async nextChunk(statement: BackendStatement, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (this.failure !== undefined) throw this.failure;

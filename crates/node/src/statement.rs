@@ -112,7 +112,9 @@ impl NativeStatement {
         })
     }
 
-    /// The next result chunk as one Arrow IPC stream, or null at the end.
+    /// The next result chunk as one Arrow IPC stream, or null at the end. Await each call before
+    /// the next: overlapping calls run on several runtime threads and may settle out of order
+    /// (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
     #[napi]
     pub async fn next_chunk(&self) -> Result<Option<Buffer>> {
         let Some(chunk) = self.inner.next_chunk().await.napi()? else {

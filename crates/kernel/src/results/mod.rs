@@ -87,6 +87,7 @@ pub struct ResultStream {
     expected_rows: Option<i64>,
     delivered_rows: i64,
     finished: bool,
+    failure: Option<Error>,
 }
 
 pub(crate) struct StreamContext {
@@ -145,6 +146,7 @@ impl ResultStream {
             expected_rows: manifest.total_row_count,
             delivered_rows: 0,
             finished: false,
+            failure: None,
         })
     }
 
@@ -169,6 +171,9 @@ impl ResultStream {
     }
 
     async fn next_loaded(&mut self) -> Result<Option<Chunk>> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
         if self.finished {
             return Ok(None);
         }
@@ -176,8 +181,7 @@ impl ResultStream {
             biased;
             _ = self.cancel.cancelled() => {
                 self.cancel();
-                self.finished = true;
-                return Err(Error::cancelled("the result stream was cancelled").with_statement_id(self.statement_id.clone()));
+                return Err(self.fail(Error::cancelled("the result stream was cancelled")));
             }
             r = self.rx.recv() => r,
         };
@@ -186,24 +190,28 @@ impl ResultStream {
                 self.delivered_rows += chunk.row_count() as i64;
                 Ok(Some(chunk))
             }
-            Some(Err(e)) => {
-                self.finished = true;
-                Err(e.with_statement_id(self.statement_id.clone()))
-            }
-            None => {
-                self.finished = true;
-                match self.expected_rows {
-                    Some(expected) if expected != self.delivered_rows => {
-                        Err(Error::data_loss(format!(
-                            "the result promised {expected} rows but {} arrived",
-                            self.delivered_rows
-                        ))
-                        .with_statement_id(self.statement_id.clone()))
-                    }
-                    _ => Ok(None),
+            Some(Err(e)) => Err(self.fail(e)),
+            None => match self.expected_rows {
+                Some(expected) if expected != self.delivered_rows => {
+                    Err(self.fail(Error::data_loss(format!(
+                        "the result promised {expected} rows but {} arrived",
+                        self.delivered_rows
+                    ))))
                 }
-            }
+                _ => {
+                    self.finished = true;
+                    Ok(None)
+                }
+            },
         }
+    }
+
+    /// Ends the stream with `error`: every later fetch raises it again, so a broken result
+    /// never reads as a complete one.
+    fn fail(&mut self, error: Error) -> Error {
+        let error = error.with_statement_id(self.statement_id.clone());
+        self.failure = Some(error.clone());
+        error
     }
 
     /// The next record batch in order (Rust callers). The chunk's budget stays held until the

@@ -241,6 +241,29 @@ async fn a_download_that_keeps_failing_ends_in_a_typed_error() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::DataLoss, "{err}");
     assert_eq!(err.http_status, Some(403));
+    // A broken result stays broken: the next fetch raises the error again, never a short "end".
+    let statement = conn.statement().unwrap();
+    statement
+        .execute("SELECT id FROM range(3000)", ExecuteOptions::default())
+        .await
+        .unwrap();
+    let first = loop {
+        match statement.next_chunk().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("every download is refused, yet the result ended"),
+            Err(e) => break e,
+        }
+    };
+    for _ in 0..2 {
+        let again = statement
+            .next_chunk()
+            .await
+            .expect_err("a fetch after the failure reported the end of the result");
+        assert_eq!(
+            (again.code, again.http_status),
+            (first.code, first.http_status)
+        );
+    }
     wh.shutdown().await;
 }
 
@@ -267,6 +290,11 @@ async fn cancel_in_the_middle_of_a_large_result_stops_the_downloads() {
         .unwrap()
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled, "{err}");
+    let again = statement
+        .next_chunk()
+        .await
+        .expect_err("a cancelled result never reads as complete");
+    assert_eq!(again.code, ErrorCode::Cancelled, "{again}");
     assert_downloads_stopped(&wh, 100, "cancel").await;
     wh.shutdown().await;
 }

@@ -4,6 +4,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cursor, connect, OperationalError } from '../src/index';
@@ -68,6 +69,40 @@ for (const backend of ['native', 'ts'] as const) {
         'a cancel on the warehouse',
         async () => requests(await admin.counters(w), 'statements.cancel') >= 1,
       );
+      await connection.close();
+    });
+
+    it('one signal shared by parallel executes: one listener on it, every statement cancelled on abort', async () => {
+      const w = warehouse();
+      const connection = await connect(w.connectOptions({ backend, waitTimeoutSecs: 0 }));
+      await admin.reset(w);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      const controller = new AbortController();
+      const { signal } = controller;
+      const outcomes = Promise.allSettled(
+        Array.from({ length: 20 }, () => connection.cursor().execute('SELECT sleep(30)', undefined, { signal })),
+      );
+      await eventually('20 statements running', async () => (await admin.counters(w)).statements_executed >= 20);
+      // Node warns of a possible leak past ten listeners on one signal: the calls share one.
+      assert.equal(getEventListeners(signal, 'abort').length, 1);
+      controller.abort();
+      for (const outcome of await outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        isAbort((outcome as PromiseRejectedResult).reason);
+      }
+      await eventually(
+        'a cancel of every statement',
+        async () => requests(await admin.counters(w), 'statements.cancel') >= 20,
+      );
+      await sleep(10);
+      process.off('warning', onWarning);
+      assert.deepEqual(
+        warnings.map((warning) => warning.name),
+        [],
+      );
+      assert.equal(getEventListeners(signal, 'abort').length, 0);
       await connection.close();
     });
 

@@ -5,6 +5,7 @@
  */
 
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
+import { watchAbort } from './abort-watch';
 import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
 import { executeOptions, fetchOptions, shown } from './call-options';
 import { type ColumnDescription, describe } from './description';
@@ -56,15 +57,14 @@ async function withSignal<T>(
     statement.cancel();
     throw abortError(signal);
   }
-  const onAbort = () => statement.cancel();
-  signal.addEventListener('abort', onAbort, { once: true });
+  const unwatch = watchAbort(signal, () => statement.cancel());
   try {
     return await work();
   } catch (e) {
     if (signal.aborted) throw abortError(signal);
     throw e;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    unwatch();
   }
 }
 

@@ -44,9 +44,12 @@ pub(crate) async fn fetch(
         }
         request = request.header(name, value);
     }
-    let request = request
-        .build()
-        .map_err(|e| DownloadError::Fatal(Error::from_request_build("a result download", e)))?;
+    let request = request.build().map_err(|e| {
+        DownloadError::Fatal(Error::from_request_build(
+            "a result download could not be sent",
+            e,
+        ))
+    })?;
     let response = client.execute(request).await.map_err(|e| {
         DownloadError::Transient(Error::from_transport("result download failed", e))
     })?;

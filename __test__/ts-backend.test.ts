@@ -234,6 +234,20 @@ describe('ts backend: multi-chunk external links', () => {
   const ROWS = 10_500;
   const wh = useWarehouse({ args: ['--enable-admin', '--chunk-rows', '1000', '--inline-limit', '0'] });
 
+  it('runs 32 downloads at once without Node warning of a listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    const connection = await connect({ ...wh().connectOptions(), backend: 'ts', maxConcurrentDownloads: 32 });
+    const cursor = await connection.cursor().execute(`SELECT id FROM range(${ROWS * 10})`);
+    assert.equal((await cursor.fetchall()).length, ROWS * 10);
+    await connection.close();
+    // Warnings are emitted on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings, []);
+  });
+
   for (const lz4 of [true, false]) {
     it(`delivers every chunk in order (lz4 ${lz4})`, async () => {
       const before = await counters(wh());

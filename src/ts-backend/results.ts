@@ -5,6 +5,7 @@
  * against the manifest, so a result is complete or an error, never silently short.
  */
 
+import { setMaxListeners } from 'node:events';
 import { makeError } from '../errors';
 import type { ResultConfig } from './config';
 import { decodePool } from './decode';
@@ -106,6 +107,9 @@ export class ResultStream {
     if (statementSignal.aborted) this.controller.abort();
     else statementSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
     this.signal = this.controller.signal;
+    // Every download in flight listens on this signal, up to maxConcurrentDownloads of them by
+    // design: past ten, Node would print a "possible memory leak" warning.
+    setMaxListeners(0, this.signal);
     const signal = this.signal;
     this.aborted = new Promise<Settled>((resolve) => {
       const settle = () => resolve({ ok: false, error: cancelled('the result stream was cancelled') });

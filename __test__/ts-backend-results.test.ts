@@ -197,6 +197,18 @@ describe('ts backend: result stream', () => {
     const stream = fake.stream({ maxConcurrentDownloads: 2 });
     await assert.rejects(drain(stream), isDataLoss);
     assert.ok(fake.downloads.length <= 3, `${fake.downloads.length} downloads started`);
+    // The failure stays: a later call raises it again instead of reporting the end (or Cancelled).
+    await assert.rejects(stream.nextChunk(), isDataLoss);
+    await assert.rejects(stream.nextChunk(), isDataLoss);
+  });
+
+  it('refuses a result shorter than the manifest promised, on this call and every later one', async () => {
+    const chunks = chunksOf([2, 2]);
+    const fake = new Fake(chunks, false);
+    const stream = fake.stream({}, undefined, { ...manifestOf(chunks, false), total_row_count: 5 });
+    const short = (e: unknown) => isDataLoss(e) && /promised 5 rows but 4 arrived/.test((e as Error).message);
+    await assert.rejects(drain(stream), short);
+    await assert.rejects(stream.nextChunk(), short);
   });
 
   it('never sends Authorization, and sends the link headers', async () => {

@@ -88,6 +88,8 @@ export class ResultStream {
   private downloading = 0;
   private deliveredRows = 0;
   private finished = false;
+  /** Why the stream ended early, raised again by every later call. */
+  private failure: unknown = undefined;
   /** A download failed: nothing after it is started (the consumer gets the error in order). */
   private broken = false;
   private turn: Promise<unknown> = Promise.resolve();
@@ -128,19 +130,17 @@ export class ResultStream {
   }
 
   private async take(): Promise<Uint8Array | null> {
+    if (this.failure !== undefined) throw this.failure;
     // Cancelled first: cancel() also marks the stream finished, and a call queued behind the one
     // it interrupted must not read that as the end of the result.
     if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
     if (this.finished) return null;
     const slot = this.slots[0];
     if (slot === undefined) {
-      this.finished = true;
       if (this.expectedRows !== undefined && this.expectedRows !== this.deliveredRows) {
-        throw dataLoss(
-          `the result promised ${this.expectedRows} rows but ${this.deliveredRows} arrived`,
-          this.ctx.statementId,
-        );
+        return this.stop(dataLoss(`the result promised ${this.expectedRows} rows but ${this.deliveredRows} arrived`));
       }
+      this.finished = true;
       return null;
     }
     // Raced with the abort so a cancel ends the wait even if a download ignores its signal.
@@ -162,9 +162,11 @@ export class ResultStream {
     this.held = 0;
   }
 
+  /** Ends the stream with `error`: every later call raises it again, never the end of the result. */
   private stop(error: unknown): never {
     this.cancel();
-    throw withStatementId(error, this.ctx.statementId);
+    this.failure = withStatementId(error, this.ctx.statementId);
+    throw this.failure;
   }
 
   /**

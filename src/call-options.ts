@@ -6,9 +6,7 @@
 
 import type { ExecuteOptions, FetchOptions } from './cursor';
 import { programmingError } from './errors';
-
-/** The longest timer Node runs (a longer one fires at once); also within the kernel's 32 bits. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+import { MAX_OPTION } from './options';
 
 function checked(options: unknown, what: string, known: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
@@ -39,7 +37,7 @@ function integerIn(o: Record<string, unknown>, key: string, max: number): void {
 
 export function executeOptions(options: unknown): ExecuteOptions {
   const o = checked(options, 'execute', ['signal', 'timeout', 'rowLimit']);
-  integerIn(o, 'timeout', MAX_TIMEOUT_MS);
+  integerIn(o, 'timeout', MAX_OPTION);
   integerIn(o, 'rowLimit', Number.MAX_SAFE_INTEGER);
   return o as ExecuteOptions;
 }

@@ -6,8 +6,7 @@ import { Cursor, type CursorSettings } from './cursor';
 import { interfaceError, NotSupportedError, programmingError } from './errors';
 import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
 import { nativeBackend } from './native-backend';
-import { type ConnectOptions, checkPem, HEADER_TEXT, validateOptions } from './options';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from './ts-backend/config';
+import { type ConnectOptions, checkPem, DEFAULT_REQUEST_TIMEOUT_MS, HEADER_TEXT, validateOptions } from './options';
 import { DEFAULT_POLICY } from './values';
 
 export class Connection {

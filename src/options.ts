@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { baseUrl, warehouseId } from './endpoint';
 import { ProgrammingError } from './errors';
+import { isPlainObject } from './plain-object';
 
 export interface ConnectOptions {
   /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
@@ -121,10 +122,14 @@ function parsed(key: string, parse: () => unknown): void {
 }
 
 /**
- * The largest count or duration an option takes: the longest timer Node runs (a longer one
- * fires at once), within the kernel's 32-bit fields (a larger value would wrap around there).
+ * The largest count or duration an option (of connect or of execute) takes: the longest timer
+ * Node runs (a longer one fires at once), within the kernel's 32-bit fields (a larger value
+ * would wrap around there).
  */
-const MAX_OPTION = 2 ** 31 - 1;
+export const MAX_OPTION = 2 ** 31 - 1;
+
+/** The kernel's default too (crates/kernel/src/config.rs); also bounds a token provider's call. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 /** Text sent in an HTTP header: Node refuses anything else with a TypeError, the kernel with a vague error. */
 export const HEADER_TEXT = /^[\x20-\x7e]*$/;
@@ -189,11 +194,7 @@ export function validateOptions(input: unknown): ConnectOptions {
     if (value === undefined) continue;
     const kind = KINDS[key as keyof ConnectOptions];
     if (kind === 'record') {
-      // A plain object only: a Map's entries are not its properties and would be dropped unseen.
-      const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
-      const ok =
-        (proto === Object.prototype || proto === null) &&
-        Object.values(value as object).every((v) => typeof v === 'string');
+      const ok = isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
       if (!ok) throw new OptionsError(`option "${key}" must be an object of string values`);
     } else if (typeof value !== kind) {
       throw new OptionsError(`option "${key}" must be a ${kind}, got ${typeof value}`);

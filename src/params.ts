@@ -5,6 +5,7 @@
 
 import type { BackendParameter } from './backend';
 import { programmingError } from './errors';
+import { isPlainObject } from './plain-object';
 
 /** A value with an explicit Spark SQL type, e.g. `typed('12.50', 'DECIMAL(10,2)')`. */
 export class TypedValue {
@@ -75,9 +76,7 @@ export function toWireParameters(params: Params | undefined): BackendParameter[]
     // Array.from visits holes too (as undefined, bound as NULL), which map would skip.
     return Array.from(params, (v: ParamValue, i) => ({ ordinal: i + 1, ...item(v, `parameter ${i + 1}`) }));
   }
-  // A plain object only: a Map's or a Set's entries are not its properties and would be dropped unseen.
-  const proto = typeof params === 'object' && params !== null ? Object.getPrototypeOf(params) : undefined;
-  if (proto !== Object.prototype && proto !== null) {
+  if (!isPlainObject(params)) {
     throw programmingError('parameters must be an array (for ? markers) or a plain object (for :name markers)');
   }
   return Object.entries(params).map(([name, v]) => {

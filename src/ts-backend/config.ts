@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import type { BackendOptions } from '../backend';
 import { baseUrl, warehouseId } from '../endpoint';
 import { makeError } from '../errors';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../options';
 import { PACKAGE_ROOT } from '../package-root';
-
-/** The kernel's default too; the facade bounds a token provider's call by it. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 export interface RetryConfig {
   /** Retries after the first attempt. */

@@ -41,8 +41,14 @@ function isValid(bitmap: Uint8Array | null, offset: number, i: number): boolean 
 }
 
 /** A value the policy's JavaScript type cannot hold: refused, never approximated (22008). */
-function unrepresentable(message: string): DataError {
-  return new DataError(message, { code: 'DataLoss', sqlState: '22008' });
+function refuse(message: string): never {
+  throw new DataError(message, { code: 'DataLoss', sqlState: '22008' });
+}
+
+/** The `Date` at `ms`, or undefined beyond the range a `Date` holds. */
+function dateAt(ms: number): Date | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function timeUnitFactorToMicros(unit: number): bigint {
@@ -56,23 +62,16 @@ function toMicros(raw: bigint, unit: number): bigint {
 
 function microsToDate(micros: bigint): Date {
   const ms = Number(micros / 1000n) + (micros % 1000n < 0n ? -1 : 0);
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) {
-    throw unrepresentable(
-      `timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`,
-    );
-  }
-  return date;
+  return (
+    dateAt(ms) ?? refuse(`timestamp ${micros} µs is outside the range of a JavaScript Date; use timestampAs: 'bigint'`)
+  );
 }
 
 function dateOf(ms: number): Date {
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) {
-    throw unrepresentable(
-      `date ${ms / MS_PER_DAY} days from 1970 is outside the range of a JavaScript Date; use dateAs: 'string'`,
-    );
-  }
-  return date;
+  return (
+    dateAt(ms) ??
+    refuse(`date ${ms / MS_PER_DAY} days from 1970 is outside the range of a JavaScript Date; use dateAs: 'string'`)
+  );
 }
 
 /**

@@ -130,10 +130,10 @@ export async function show(statement: BackendStatement, sql: string): Promise<Ra
  * so both backends produce the same objects (what JSON.stringify and Object.keys show included).
  */
 export function defined<T extends object>(rows: T[], order?: readonly (keyof T & string)[]): T[] {
-  if (order === undefined) {
-    return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T);
-  }
-  return rows.map((row) => Object.fromEntries(order.filter((k) => row[k] !== undefined).map((k) => [k, row[k]])) as T);
+  return rows.map((row) => {
+    const keys = order ?? (Object.keys(row) as (keyof T & string)[]);
+    return Object.fromEntries(keys.filter((k) => row[k] !== undefined).map((k) => [k, row[k]])) as T;
+  });
 }
 
 /** The keys of a column row in the order of the ColumnRow interface (and of JDBC's getColumns). */

@@ -278,16 +278,26 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return this;
   }
 
-  /** Pulls the next chunk of `statement`'s rows into the buffer; false at the end. */
-  private async pull(statement: BackendStatement, signal: AbortSignal | undefined): Promise<boolean> {
+  /** The next chunk of `statement`'s result as Arrow record batches; null at the end. */
+  private async nextBatches(
+    statement: BackendStatement,
+    signal: AbortSignal | undefined,
+  ): Promise<RecordBatch[] | null> {
     this.current(statement);
-    if (this.done) return false;
+    if (this.done) return null;
     const chunk = await this.nextChunk(statement, signal);
     if (chunk === null) {
       this.done = true;
-      return false;
+      return null;
     }
-    for (const batch of tableFromIPC(chunk).batches) this.queue.push(batch);
+    return tableFromIPC(chunk).batches;
+  }
+
+  /** Pulls the next chunk of `statement`'s rows into the buffer; false at the end. */
+  private async pull(statement: BackendStatement, signal: AbortSignal | undefined): Promise<boolean> {
+    const batches = await this.nextBatches(statement, signal);
+    if (batches === null) return false;
+    for (const batch of batches) this.queue.push(batch);
     return true;
   }
 
@@ -335,14 +345,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     // Chunks pulled before (a DML count) come first.
     yield* this.queue.takeBatches();
     for (;;) {
-      this.current(statement);
-      if (this.done) return;
-      const chunk = await this.nextChunk(statement, signal);
-      if (chunk === null) {
-        this.done = true;
-        return;
-      }
-      for (const batch of tableFromIPC(chunk).batches) yield batch;
+      const batches = await this.nextBatches(statement, signal);
+      if (batches === null) return;
+      yield* batches;
     }
   }
 

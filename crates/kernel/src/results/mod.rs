@@ -302,7 +302,7 @@ fn plans(manifest: &Manifest, first: Option<&ResultData>) -> Result<Plans> {
 /// are taken in chunk order, so a later chunk can never starve the one the consumer waits for.
 async fn produce(
     loader: Arc<Loader>,
-    plans: Plans,
+    mut plans: Plans,
     config: ResultConfig,
     memory: ResultMemory,
     tx: mpsc::UnboundedSender<Result<Chunk>>,
@@ -310,7 +310,6 @@ async fn produce(
 ) {
     let budget = memory.budget;
     let default_cost = budget / config.max_concurrent_downloads.max(1);
-    let mut plans = plans;
     let mut next = plans.next();
     let mut inflight = FuturesOrdered::new();
     loop {

@@ -89,7 +89,27 @@ ${bars}
 `;
 }
 
-export function markdown(summaries: Summary[], machine: string, date: string): string {
+/** One line per reference: native on one workload against ts on another, from this run. */
+function referenceLines(summaries: Summary[], references: { native: string; ts: string }[]): string[] {
+  const lines: string[] = [];
+  for (const ref of references) {
+    const native = summaries.find((s) => s.workload === ref.native && s.backend === 'native');
+    const ts = summaries.find((s) => s.workload === ref.ts && s.backend === 'ts');
+    if (!native || !ts) continue;
+    const fetch = native.fetchMs && ts.fetchMs ? `, fetch ratio ${(ts.fetchMs / native.fetchMs).toFixed(2)}` : '';
+    lines.push(
+      `- native \`${ref.native}\` against ts \`${ref.ts}\`: ratio ${(ts.wallMs / native.wallMs).toFixed(2)}${fetch}`,
+    );
+  }
+  return lines.length ? ['', 'Against a reference workload, in this run:', '', ...lines] : [];
+}
+
+export function markdown(
+  summaries: Summary[],
+  machine: string,
+  date: string,
+  references: { native: string; ts: string }[],
+): string {
   const byWorkload = new Map<string, Summary[]>();
   for (const s of summaries) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
   const lines = [
@@ -128,6 +148,7 @@ export function markdown(summaries: Summary[], machine: string, date: string): s
       );
     }
   }
+  lines.push(...referenceLines(summaries, references));
   lines.push('', 'Workloads:', '');
   for (const [name, pair] of byWorkload) lines.push(`- \`${name}\`: ${pair[0].description}`);
   lines.push('', '![wall time](wall-time.svg)', '', '![peak RSS](peak-rss.svg)', '');

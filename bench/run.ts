@@ -12,7 +12,7 @@ import { cargoTargetDir, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
 import type { Measurement } from './child';
 import { barChart, markdown, type Summary, summarize } from './report';
-import { WORKLOADS } from './workloads';
+import { REFERENCES, WORKLOADS } from './workloads';
 
 const OUT = join(PACKAGE_ROOT, 'bench');
 /**
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const rustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
   const date = new Date().toISOString().slice(0, 10);
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ date, machine, rustc, summaries }, null, 2)}\n`);
-  writeFileSync(join(OUT, 'README.md'), markdown(summaries, `${machine}, ${rustc}`, date));
+  writeFileSync(join(OUT, 'README.md'), markdown(summaries, `${machine}, ${rustc}`, date, REFERENCES));
   const pairs = (metric: (s: Summary) => number) =>
     [...new Set(summaries.map((s) => s.workload))].map((label) => ({
       label,

@@ -88,9 +88,30 @@ function dataBytes(data: import('apache-arrow').Data): number {
   return n;
 }
 
+/**
+ * Row objects built the way pure-TS Arrow drivers commonly build them: apache-arrow's row proxies,
+ * each turned into a plain object. For FOUR_NUMERIC this gives the same values as `fetchall()`
+ * (bigint, bigint, number, bigint), so it is a like-for-like reference for the row builder.
+ */
+const proxyRowsOf = (options: ConnectOptions, sql: string) =>
+  fetchOf(
+    options,
+    sql,
+    async (cursor) => (await cursor.fetchArrow()).toArray().map((row) => row.toJSON()),
+    (rows) => ({ rows: rows.length, bytes: 0 }),
+  );
+
 const FOUR_NUMERIC =
   'SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket FROM range(1000000)';
 const LINEITEM = 'SELECT * FROM samples.tpch.lineitem';
+
+/**
+ * Comparisons across workloads, within one run: the native backend's `fetchall()` against the ts
+ * backend building rows with the pure-TS idiom, which is what a pure-TS driver would give.
+ */
+export const REFERENCES: { native: string; ts: string }[] = [
+  { native: 'rows-1m-x4-inline', ts: 'rows-1m-x4-arrow-proxies' },
+];
 
 export const WORKLOADS: Workload[] = [
   {
@@ -118,6 +139,14 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
     repeats: 3,
     run: (options) => rowsOf(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'rows-1m-x4-arrow-proxies',
+    description:
+      'reference, not a driver path: fetchArrow() of the same 1M x 4 result, then `table.toArray().map(r => r.toJSON())`, the row idiom of pure-TS Arrow drivers',
+    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    repeats: 3,
+    run: (options) => proxyRowsOf(options, FOUR_NUMERIC),
   },
   {
     name: 'arrow-1m-x4-inline',

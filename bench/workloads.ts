@@ -174,7 +174,7 @@ export const WORKLOADS: Workload[] = [
     name: 'lineitem-arrow-links',
     description: 'fetchArrow() of TPC-H lineitem (scale 1, 6M rows x 16 columns) through LZ4 links',
     warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
-    repeats: 2,
+    repeats: 3,
     run: (options) => arrowOf(options, LINEITEM),
   },
   {
@@ -182,7 +182,7 @@ export const WORKLOADS: Workload[] = [
     description:
       'fetchall() of TPC-H lineitem (scale 0.25, 1.5M rows x 16 columns: keys, decimals, dates, text) as row objects through LZ4 links',
     warehouseArgs: ['--tpch-scale', '0.25', '--inline-limit', '0', '--chunk-rows', '100000'],
-    repeats: 2,
+    repeats: 3,
     run: (options) => rowsOf(options, LINEITEM),
   },
   {

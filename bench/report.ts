@@ -89,27 +89,40 @@ ${bars}
 `;
 }
 
+/** Native on one workload compared with ts on another, within one run. */
+export interface Reference {
+  native: string;
+  ts: string;
+}
+
+/**
+ * How much better native did than ts: by p50 latency for workloads of many small operations,
+ * else by wall time; and by fetch time when both have one.
+ */
+function ratios(native: Summary, ts: Summary): { ratio: string; fetchRatio: string } {
+  const ratio =
+    native.p50LatencyMs !== undefined && ts.p50LatencyMs !== undefined
+      ? ts.p50LatencyMs / native.p50LatencyMs
+      : ts.wallMs / native.wallMs;
+  const fetchRatio = native.fetchMs && ts.fetchMs ? (ts.fetchMs / native.fetchMs).toFixed(2) : '';
+  return { ratio: ratio.toFixed(2), fetchRatio };
+}
+
 /** One line per reference: native on one workload against ts on another, from this run. */
-function referenceLines(summaries: Summary[], references: { native: string; ts: string }[]): string[] {
+function referenceLines(summaries: Summary[], references: Reference[]): string[] {
   const lines: string[] = [];
   for (const ref of references) {
     const native = summaries.find((s) => s.workload === ref.native && s.backend === 'native');
     const ts = summaries.find((s) => s.workload === ref.ts && s.backend === 'ts');
     if (!native || !ts) continue;
-    const fetch = native.fetchMs && ts.fetchMs ? `, fetch ratio ${(ts.fetchMs / native.fetchMs).toFixed(2)}` : '';
-    lines.push(
-      `- native \`${ref.native}\` against ts \`${ref.ts}\`: ratio ${(ts.wallMs / native.wallMs).toFixed(2)}${fetch}`,
-    );
+    const { ratio, fetchRatio } = ratios(native, ts);
+    const fetch = fetchRatio ? `, fetch ratio ${fetchRatio}` : '';
+    lines.push(`- native \`${ref.native}\` against ts \`${ref.ts}\`: ratio ${ratio}${fetch}`);
   }
   return lines.length ? ['', 'Against a reference workload, in this run:', '', ...lines] : [];
 }
 
-export function markdown(
-  summaries: Summary[],
-  machine: string,
-  date: string,
-  references: { native: string; ts: string }[],
-): string {
+export function markdown(summaries: Summary[], machine: string, date: string, references: Reference[]): string {
   const byWorkload = new Map<string, Summary[]>();
   for (const s of summaries) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
   const lines = [
@@ -130,15 +143,8 @@ export function markdown(
     const native = pair.find((s) => s.backend === 'native');
     const ts = pair.find((s) => s.backend === 'ts');
     for (const s of pair) {
-      const ratio =
-        native && ts && s.backend === 'native'
-          ? (native.p50LatencyMs !== undefined && ts.p50LatencyMs !== undefined
-              ? ts.p50LatencyMs / native.p50LatencyMs
-              : ts.wallMs / native.wallMs
-            ).toFixed(2)
-          : '';
-      const fetchRatio =
-        s.backend === 'native' && native?.fetchMs && ts?.fetchMs ? (ts.fetchMs / native.fetchMs).toFixed(2) : '';
+      const { ratio, fetchRatio } =
+        native && ts && s.backend === 'native' ? ratios(native, ts) : { ratio: '', fetchRatio: '' };
       lines.push(
         `| ${name} | ${s.backend} | ${s.runs} | ${s.wallMs.toFixed(0)} | ${fmt(s.rowsPerSec, 2)} | ${
           s.mbPerSec ? s.mbPerSec.toFixed(0) : ''

@@ -4,6 +4,7 @@
  */
 
 import { type ConnectOptions, type Cursor, connect } from '../src/index';
+import type { Reference } from './report';
 
 export interface Moved {
   rows: number;
@@ -48,13 +49,9 @@ async function fetchOf<T>(
   return { ...measure(result), fetchMs };
 }
 
-const rowsOf = (options: ConnectOptions, sql: string) =>
-  fetchOf(
-    options,
-    sql,
-    (cursor) => cursor.fetchall(),
-    (rows) => ({ rows: rows.length, bytes: 0 }),
-  );
+const rowCount = (rows: unknown[]) => ({ rows: rows.length, bytes: 0 });
+
+const rowsOf = (options: ConnectOptions, sql: string) => fetchOf(options, sql, (cursor) => cursor.fetchall(), rowCount);
 
 const iterate = (options: ConnectOptions, sql: string) =>
   fetchOf(
@@ -94,24 +91,26 @@ function dataBytes(data: import('apache-arrow').Data): number {
  * (bigint, bigint, number, bigint), so it is a like-for-like reference for the row builder.
  */
 const proxyRowsOf = (options: ConnectOptions, sql: string) =>
-  fetchOf(
-    options,
-    sql,
-    async (cursor) => (await cursor.fetchArrow()).toArray().map((row) => row.toJSON()),
-    (rows) => ({ rows: rows.length, bytes: 0 }),
-  );
+  fetchOf(options, sql, async (cursor) => (await cursor.fetchArrow()).toArray().map((row) => row.toJSON()), rowCount);
 
 const FOUR_NUMERIC =
   'SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket FROM range(1000000)';
 const LINEITEM = 'SELECT * FROM samples.tpch.lineitem';
+/** Warehouse flags for a result of up to 128 MiB in one inline attachment. */
+const ONE_ATTACHMENT = [
+  '--inline-limit',
+  String(128 << 20),
+  '--chunk-rows',
+  '2000000',
+  '--chunk-bytes',
+  String(256 << 20),
+];
 
 /**
  * Comparisons across workloads, within one run: the native backend's `fetchall()` against the ts
  * backend building rows with the pure-TS idiom, which is what a pure-TS driver would give.
  */
-export const REFERENCES: { native: string; ts: string }[] = [
-  { native: 'rows-1m-x4-inline', ts: 'rows-1m-x4-arrow-proxies' },
-];
+export const REFERENCES: Reference[] = [{ native: 'rows-1m-x4-inline', ts: 'rows-1m-x4-arrow-proxies' }];
 
 export const WORKLOADS: Workload[] = [
   {
@@ -136,7 +135,7 @@ export const WORKLOADS: Workload[] = [
   {
     name: 'rows-1m-x4-inline',
     description: 'fetchall() of 1M rows x 4 numeric columns as row objects, one inline attachment',
-    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
     run: (options) => rowsOf(options, FOUR_NUMERIC),
   },
@@ -144,14 +143,14 @@ export const WORKLOADS: Workload[] = [
     name: 'rows-1m-x4-arrow-proxies',
     description:
       'reference, not a driver path: fetchArrow() of the same 1M x 4 result, then `table.toArray().map(r => r.toJSON())`, the row idiom of pure-TS Arrow drivers',
-    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
     run: (options) => proxyRowsOf(options, FOUR_NUMERIC),
   },
   {
     name: 'arrow-1m-x4-inline',
     description: 'fetchArrow() of 1M rows x 4 numeric columns, one inline attachment',
-    warehouseArgs: ['--inline-limit', String(128 << 20), '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
     run: (options) => arrowOf(options, FOUR_NUMERIC),
   },

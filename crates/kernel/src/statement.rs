@@ -183,15 +183,10 @@ impl Statement {
             StatementState::Closed => {
                 return Err(Error::closed("the statement (on the server)").with_statement_id(id))
             }
-            StatementState::Unknown(state) => {
-                return Err(Error::internal(format!(
-                    "the statement ended in an unexpected state {state}"
-                ))
-                .with_statement_id(id))
-            }
             other => {
                 return Err(Error::internal(format!(
-                    "the statement ended in an unexpected state {other:?}"
+                    "the statement ended in an unexpected state {}",
+                    other.name()
                 ))
                 .with_statement_id(id))
             }

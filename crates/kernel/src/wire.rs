@@ -68,19 +68,28 @@ pub enum StatementState {
 
 impl From<String> for StatementState {
     fn from(state: String) -> Self {
-        match state.as_str() {
-            "PENDING" => StatementState::Pending,
-            "RUNNING" => StatementState::Running,
-            "SUCCEEDED" => StatementState::Succeeded,
-            "FAILED" => StatementState::Failed,
-            "CANCELED" => StatementState::Canceled,
-            "CLOSED" => StatementState::Closed,
-            _ => StatementState::Unknown(state),
-        }
+        use StatementState::*;
+        [Pending, Running, Succeeded, Failed, Canceled, Closed]
+            .into_iter()
+            .find(|known| known.name() == state)
+            .unwrap_or(Unknown(state))
     }
 }
 
 impl StatementState {
+    /// The state's name on the wire.
+    pub fn name(&self) -> &str {
+        match self {
+            StatementState::Pending => "PENDING",
+            StatementState::Running => "RUNNING",
+            StatementState::Succeeded => "SUCCEEDED",
+            StatementState::Failed => "FAILED",
+            StatementState::Canceled => "CANCELED",
+            StatementState::Closed => "CLOSED",
+            StatementState::Unknown(name) => name,
+        }
+    }
+
     pub fn is_terminal(&self) -> bool {
         !matches!(self, StatementState::Pending | StatementState::Running)
     }

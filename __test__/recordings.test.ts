@@ -1,6 +1,6 @@
 /**
  * Ground truth for the value policy: every result body recorded from live Databricks SQL
- * warehouses (shared/fixtures/databricks-recordings: inline Arrow attachments, JSON_ARRAY rows
+ * warehouses (testdata/databricks-recordings: inline Arrow attachments, JSON_ARRAY rows
  * and CloudFetch downloads) is decoded the way the ts backend decodes it and turned into rows by
  * `batchRows` under the default and the alternative policy options. Every value must have the
  * JavaScript type the README's value policy promises for its column's SQL type, row counts must
@@ -30,7 +30,7 @@ import {
 } from '../src/ts-backend/wire';
 import { batchRows, DEFAULT_POLICY, rowKeys, type ValuePolicy } from '../src/values';
 
-const ROOT = process.env.SLUICE_RECORDINGS ?? join(PACKAGE_ROOT, '..', 'shared', 'fixtures', 'databricks-recordings');
+const ROOT = process.env.SLUICE_RECORDINGS ?? join(PACKAGE_ROOT, 'testdata', 'databricks-recordings');
 
 /** Every option away from its default. */
 const ALTERNATE: ValuePolicy = { decimalAs: 'number', dateAs: 'string', timestampAs: 'bigint' };

@@ -16,12 +16,11 @@ fn recordings_dir() -> PathBuf {
     let dir = std::env::var_os("SLUICE_RECORDINGS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/databricks-recordings")
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/databricks-recordings")
         });
     assert!(
         dir.is_dir(),
-        "the recordings are missing at {} (shared/ must sit beside the project root, or set SLUICE_RECORDINGS)",
+        "the recordings are missing at {} (testdata/databricks-recordings in the repository, or set SLUICE_RECORDINGS)",
         dir.display()
     );
     dir

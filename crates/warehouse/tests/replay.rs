@@ -1,4 +1,4 @@
-//! Replays the requests of every recorded scenario (shared/fixtures/databricks-recordings)
+//! Replays the requests of every recorded scenario (testdata/databricks-recordings)
 //! against the local warehouse and compares the answers structurally with the recorded ones:
 //! same status codes, same keys present and absent, same nesting and JSON types, same states.
 //! Values that depend on data or time (ids, counts, links) are not compared.
@@ -25,8 +25,7 @@ fn recordings_root() -> PathBuf {
     std::env::var_os("SLUICE_RECORDINGS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/databricks-recordings")
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/databricks-recordings")
         })
 }
 

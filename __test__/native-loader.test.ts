@@ -6,15 +6,16 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFailureMessage } from '../src/native';
 import { PACKAGE_ROOT } from '../src/package-root';
+import { currentPlatform, platformOfTriple, prebuiltPlatforms } from '../src/platform';
 import { useWarehouse } from './helpers/warehouse';
 
 /** The advice every failure carries, whatever the installation. */
-function assertAdvice(message: string): void {
-  const platform = `${process.platform}-${process.arch}`;
+function assertAdvice(message: string, platform = currentPlatform()): void {
   assert.ok(
     message.startsWith(`the sluice native addon could not be loaded on ${platform} (Node ${process.versions.node}): `),
     message,
@@ -65,25 +66,69 @@ describe('a missing native addon', () => {
     const message = String(out.message);
     assertAdvice(message);
     assert.match(message, /Cannot find module '\/nonexistent\/sluice\.node'/, 'the reason the loader gave');
-    assert.match(message, /This installation holds prebuilt addons for: linux-x64-gnu\./);
+    const platform = currentPlatform();
+    assert.match(
+      message,
+      new RegExp(
+        `The prebuilt addon for ${platform} comes in the package sluice-${platform}, an optional dependency of sluice: ` +
+          `reinstall without --omit=optional \\(or --no-optional\\), or delete a lock file made on another platform, ` +
+          `or run "npm install sluice-${platform}"\\. `,
+      ),
+    );
     assert.equal(out.answer, '42');
   });
 
-  it('names the loader reasons in the order they were tried, and an installation without addons', () => {
+  it('names the loader reasons in the order they were tried, a platform without a prebuilt addon, and Deno without --allow-ffi', () => {
     // The shape of the generated loader's error: generic advice, the last attempt first in the causes.
     const first = new Error("Cannot find module './sluice.darwin-arm64.node'\nRequire stack:\n- index.js");
     const second = new Error("Cannot find module 'sluice-darwin-arm64'", { cause: first });
     const loader = new Error('Cannot find native binding. npm has a bug related to optional dependencies.', {
       cause: second,
     });
-    const message = loadFailureMessage(loader, []);
-    assertAdvice(message);
+    const message = loadFailureMessage(loader, 'freebsd-x64', ['linux-x64-gnu', 'darwin-arm64']);
+    assertAdvice(message, 'freebsd-x64');
     assert.match(
       message,
-      /: Cannot find module '\.\/sluice\.darwin-arm64\.node'; Cannot find module 'sluice-darwin-arm64'\. This installation holds no prebuilt addon\. /,
+      /: Cannot find module '\.\/sluice\.darwin-arm64\.node'; Cannot find module 'sluice-darwin-arm64'\. sluice ships no prebuilt addon for freebsd-x64 \(prebuilt: linux-x64-gnu, darwin-arm64\)\. /,
     );
-    const plain = loadFailureMessage(new Error('libc.so.6: version `GLIBC_2.34` not found...'), ['linux-x64-gnu']);
-    assertAdvice(plain);
-    assert.match(plain, /: libc\.so\.6: version `GLIBC_2\.34` not found\. This installation holds prebuilt addons/);
+    const plain = loadFailureMessage(new Error('libc.so.6: version `GLIBC_2.34` not found...'), 'linux-x64-gnu', [
+      'linux-x64-gnu',
+    ]);
+    assertAdvice(plain, 'linux-x64-gnu');
+    assert.match(
+      plain,
+      /: libc\.so\.6: version `GLIBC_2\.34` not found\. The prebuilt addon for linux-x64-gnu comes in/,
+    );
+    // Deno's own refusal, as Deno 2.9 words it; the generated loader's WebAssembly attempts are not reasons.
+    const denied = new Error(
+      'Requires ffi access to "/app/node_modules/sluice-linux-x64-gnu/sluice.linux-x64-gnu.node", run again with the --allow-ffi flag',
+    );
+    const wasi = new Error("Cannot find module 'sluice-wasm32-wasi'", { cause: denied });
+    const deno = loadFailureMessage(new Error('Cannot find native binding.', { cause: wasi }), 'linux-x64-gnu', [
+      'linux-x64-gnu',
+    ]);
+    assertAdvice(deno, 'linux-x64-gnu');
+    assert.match(
+      deno,
+      /: Requires ffi access to "[^"]+", run again with the --allow-ffi flag\. Deno loads native addons only with the FFI permission: run deno with --allow-ffi\. /,
+    );
+  });
+});
+
+describe('platform names', () => {
+  it('the platforms of napi.targets are the platform package folders napi create-npm-dirs made', () => {
+    assert.deepEqual(
+      ['x86_64-unknown-linux-musl', 'aarch64-apple-darwin', 'x86_64-pc-windows-msvc'].map(platformOfTriple),
+      ['linux-x64-musl', 'darwin-arm64', 'win32-x64-msvc'],
+    );
+    const dirs = readdirSync(join(PACKAGE_ROOT, 'npm')).sort();
+    assert.deepEqual([...prebuiltPlatforms()].sort(), dirs);
+    for (const dir of dirs) {
+      const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'npm', dir, 'package.json'), 'utf8')) as {
+        name: string;
+      };
+      assert.equal(manifest.name, `sluice-${dir}`);
+    }
+    assert.ok(dirs.includes(currentPlatform()), `this machine (${currentPlatform()}) is a released platform`);
   });
 });

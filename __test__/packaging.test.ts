@@ -8,11 +8,21 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../src/package-root';
+import { currentPlatform, prebuiltPlatforms } from '../src/platform';
 import { useWarehouse } from './helpers/warehouse';
 
 function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
@@ -30,6 +40,125 @@ const QUERY = `
     sameError: new sluice.ProgrammingError('x', { code: 'InvalidArgument' }) instanceof sluice.Error }));
 `;
 const ANSWER = { answer: '42', apilevel: '2.0', sameError: true };
+
+/** The environment of a user without Rust: no cargo or rustc on PATH, no cargo or sluice variables. */
+function withoutRust(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(CARGO|RUSTUP|RUSTC|SLUICE_)/.test(name)),
+  );
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !['cargo', 'rustc', 'rustup'].some((tool) => existsSync(join(dir, tool))))
+    .join(delimiter);
+  // Deno's update check would go to the network.
+  env.DENO_NO_UPDATE_CHECK = '1';
+  return env;
+}
+
+function filesUnder(root: string, dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(root, path) : [relative(root, path)];
+  });
+}
+
+/** The section names of a 64-bit little-endian ELF file (linux x64 and arm64 builds). */
+function elfSections(elf: Buffer): string[] {
+  assert.equal(elf.toString('latin1', 1, 4), 'ELF', 'an ELF file');
+  const shoff = Number(elf.readBigUInt64LE(0x28));
+  const shentsize = elf.readUInt16LE(0x3a);
+  const shnum = elf.readUInt16LE(0x3c);
+  const header = (i: number) => shoff + i * shentsize;
+  const names = Number(elf.readBigUInt64LE(header(elf.readUInt16LE(0x3e)) + 0x18));
+  return Array.from({ length: shnum }, (_, i) => {
+    const start = names + elf.readUInt32LE(header(i));
+    return elf.toString('latin1', start, elf.indexOf(0, start));
+  });
+}
+
+/** A JavaScript runtime: this Node, or one scripts/runtime.sh installs from npm. */
+interface Runtime {
+  name: string;
+  tool?: string;
+  args: string[];
+  /** What RUNTIME (below) prints on it. */
+  reports: string;
+}
+
+const DENO: Runtime = { name: 'Deno 2.9', tool: 'deno', args: ['run', '-A'], reports: 'deno' };
+const RUNTIMES: Runtime[] = [
+  {
+    name: `Node ${process.versions.node} (this one)`,
+    args: [],
+    reports: `node ${process.versions.node.split('.')[0]}`,
+  },
+  { name: 'Node 22', tool: 'node22', args: [], reports: 'node 22' },
+  { name: 'Node 24', tool: 'node24', args: [], reports: 'node 24' },
+  { name: 'Bun 1.4', tool: 'bun', args: [], reports: 'bun' },
+  DENO,
+];
+
+/** The runtime's executable, or why it cannot run here (the npm packages carry linux-x64 builds). */
+function runtimePath(runtime: Runtime): string | { skip: string } {
+  if (!runtime.tool) return process.execPath;
+  try {
+    return execFileSync('bash', [join(PACKAGE_ROOT, 'scripts/runtime.sh'), runtime.tool], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  } catch (e) {
+    const { status, stderr } = e as { status?: number; stderr?: string };
+    if (status === 3) return { skip: String(stderr).trim() };
+    throw e;
+  }
+}
+
+function denoSkip(): string | false {
+  const deno = runtimePath(DENO);
+  return typeof deno === 'string' ? false : deno.skip;
+}
+
+const RUNTIME = `(typeof Bun !== 'undefined' ? 'bun' : typeof Deno !== 'undefined' ? 'deno'
+  : 'node ' + process.versions.node.split('.')[0])`;
+
+/** A user's first query: the packaged warehouse, the default (native) backend. */
+const FIRST_QUERY = `
+  const warehouse = await startLocalWarehouse();
+  try {
+    const conn = await connect(warehouse.connectOptions());
+    const cursor = conn.cursor();
+    await cursor.execute('SELECT CAST(40 AS BIGINT) + 2 AS answer');
+    const [row] = await cursor.fetchall();
+    await conn.close();
+    console.log(JSON.stringify({ backend: conn.backendName, answer: String(row.answer), binary: warehouse.binary,
+      runtime: ${RUNTIME} }));
+  } finally {
+    await warehouse.stop();
+  }
+`;
+const ESM_MAIN = `import { connect, startLocalWarehouse } from 'sluice';\n${FIRST_QUERY}`;
+const CJS_MAIN = `const { connect, startLocalWarehouse } = require('sluice');
+(async () => {${FIRST_QUERY}})().catch((e) => { console.error(e); process.exitCode = 1; });`;
+
+/** Deno without the FFI permission: the native backend's error, then the ts backend. */
+const DENO_NO_FFI = `
+  import { connect, startLocalWarehouse } from 'sluice';
+  const warehouse = await startLocalWarehouse();
+  const out = {};
+  try {
+    await connect(warehouse.connectOptions());
+  } catch (e) {
+    out.name = e.name;
+    out.message = e.message;
+  }
+  const conn = await connect({ ...warehouse.connectOptions(), backend: 'ts' });
+  const cursor = conn.cursor();
+  await cursor.execute('SELECT 41 + 1 AS answer');
+  out.answer = String((await cursor.fetchone()).answer);
+  await conn.close();
+  await warehouse.stop();
+  console.log(JSON.stringify(out));
+`;
 
 /**
  * Every result goes through external links; 40 000 rows of an md5 column make a chunk whose
@@ -190,57 +319,201 @@ describe('packaging', () => {
     assert.equal(names.defaultIsCjs, true);
   });
 
-  describe('the packed tarball, installed in a scratch project', () => {
+  describe('the packed packages (npm run pack), installed into a scratch project with no Rust on PATH', () => {
+    const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
+    const platform = currentPlatform();
+    const tarballs = [
+      `sluice-${version}.tgz`,
+      `sluice-${platform}-${version}.tgz`,
+      `sluice-warehouse-${version}.tgz`,
+      `sluice-warehouse-${platform}-${version}.tgz`,
+    ];
+    const env = withoutRust();
     let scratch = '';
-    let packedFiles: string[] = [];
+    let installSeconds = 0;
 
     before(() => {
+      const packDir = join(PACKAGE_ROOT, 'pack');
+      const present = existsSync(packDir) ? readdirSync(packDir).sort() : [];
+      assert.deepEqual(present, [...tarballs].sort(), `pack/ holds the tarballs of ${platform}: run "npm run pack"`);
       scratch = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-pack-')));
-      const packed = JSON.parse(
-        execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: PACKAGE_ROOT, encoding: 'utf8' }),
-      ) as { filename: string; files: { path: string }[] }[];
-      packedFiles = packed[0].files.map((f) => f.path);
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', join(scratch, packed[0].filename)], {
-        cwd: scratch,
-        stdio: 'ignore',
-      });
+      const started = performance.now();
+      // --prefer-offline: apache-arrow from the cache the repository's install filled. The
+      // other platforms' packages are not published from here: npm skips them as optional.
+      execFileSync(
+        'npm',
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((t) => join(packDir, t))],
+        { cwd: scratch, env, stdio: 'ignore' },
+      );
+      installSeconds = (performance.now() - started) / 1000;
     });
 
     after(() => {
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
-    it('holds the built files and the addon, and no sources', () => {
-      for (const expected of [
-        'dist/index.js',
-        'dist/index.d.ts',
-        'dist/ts-backend/decode-worker.js',
-        'esm/index.mjs',
-        'index.js',
-        'index.d.ts',
-      ]) {
-        assert.ok(packedFiles.includes(expected), `${expected} is packed`);
+    it('no Rust toolchain is on the PATH the scratch project sees', () => {
+      for (const tool of ['cargo', 'rustc']) {
+        assert.throws(() => execFileSync('which', [tool], { env, stdio: 'ignore' }), `${tool} is not found`);
       }
-      assert.ok(
-        packedFiles.some((f) => f.endsWith('.node')),
-        'the native addon is packed',
+    });
+
+    it('the main package holds the built files and no addon or sources; each platform package a stripped build', (t) => {
+      const installed = (name: string) => join(scratch, 'node_modules', name);
+      const main = installed('sluice');
+      for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/ts-backend/decode-worker.js', 'esm/index.mjs']) {
+        assert.ok(existsSync(join(main, file)), `${file} is packed`);
+      }
+      for (const file of ['index.js', 'index.d.ts']) assert.ok(existsSync(join(main, file)), `${file} is packed`);
+      const mainFiles = filesUnder(main);
+      assert.deepEqual(
+        mainFiles.filter((f) => f.endsWith('.node')),
+        [],
+        'the addon comes in its platform package',
       );
-      assert.ok(!packedFiles.some((f) => f.startsWith('src/') || f.startsWith('crates/')), 'sources are not packed');
-      const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/sluice/package.json'), 'utf8')) as {
-        name: string;
-      };
-      assert.equal(installed.name, 'sluice');
+      assert.ok(!mainFiles.some((f) => /^(src|crates|target|testdata)\//.test(f)), 'sources are not packed');
+      type Manifest = { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      const manifest = (name: string) =>
+        JSON.parse(readFileSync(join(installed(name), 'package.json'), 'utf8')) as Manifest;
+      for (const name of ['sluice', 'sluice-warehouse']) {
+        assert.deepEqual(
+          manifest(name).optionalDependencies,
+          Object.fromEntries(prebuiltPlatforms().map((p) => [`${name}-${p}`, version])),
+          `${name}: one optional dependency per platform of napi.targets`,
+        );
+      }
+      assert.deepEqual(
+        Object.keys(manifest('sluice').dependencies ?? {}),
+        ['apache-arrow'],
+        'the driver needs no warehouse',
+      );
+      const addon = join(installed(`sluice-${platform}`), `sluice.${platform}.node`);
+      const exe = join(installed(`sluice-warehouse-${platform}`), 'sluice-warehouse');
+      // ELF section headers name what strip removes (.symtab, .debug_*); other formats are not read here.
+      for (const file of process.platform === 'linux' ? [addon, exe] : []) {
+        const sections = elfSections(readFileSync(file));
+        assert.deepEqual(
+          sections.filter((name) => name === '.symtab' || name.startsWith('.debug_')),
+          [],
+          `${file} is a stripped release build`,
+        );
+      }
+      const sizes = tarballs.map(
+        (f) => `${f} ${(statSync(join(PACKAGE_ROOT, 'pack', f)).size / 2 ** 20).toFixed(1)} MiB`,
+      );
+      t.diagnostic(`tarballs: ${sizes.join(', ')}`);
+      t.diagnostic(`installed into the scratch project in ${installSeconds.toFixed(1)} s`);
     });
 
-    it('runs a query through import', () => {
-      writeFileSync(join(scratch, 'main.mjs'), `import * as sluice from 'sluice';\n${QUERY}`);
-      assert.deepEqual(JSON.parse(node(['main.mjs'], scratch, testEnv())), ANSWER);
+    it('without sluice-warehouse, the driver works and startLocalWarehouse() says what to install', () => {
+      const driverOnly = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-driver-')));
+      try {
+        writeFileSync(join(driverOnly, 'package.json'), JSON.stringify({ name: 'driver-only', private: true }));
+        execFileSync(
+          'npm',
+          [
+            'install',
+            '--no-audit',
+            '--no-fund',
+            '--prefer-offline',
+            ...tarballs.slice(0, 2).map((t) => join(PACKAGE_ROOT, 'pack', t)),
+          ],
+          { cwd: driverOnly, env, stdio: 'ignore' },
+        );
+        assert.deepEqual(
+          readdirSync(join(driverOnly, 'node_modules'))
+            .filter((name) => name.startsWith('sluice'))
+            .sort(),
+          ['sluice', `sluice-${platform}`],
+          'no warehouse package was installed',
+        );
+        writeFileSync(
+          join(driverOnly, 'main.cjs'),
+          `const sluice = require('sluice');
+          (async () => {
+            const out = {};
+            try { await sluice.startLocalWarehouse(); } catch (e) { out.error = e.message; }
+            const conn = await sluice.connect(JSON.parse(process.env.SLUICE_TEST_OPTIONS));
+            const cursor = conn.cursor();
+            await cursor.execute('SELECT 40 + 2 AS answer');
+            out.answer = String((await cursor.fetchone()).answer);
+            out.backend = conn.backendName;
+            await conn.close();
+            console.log(JSON.stringify(out));
+          })();`,
+        );
+        const out = JSON.parse(
+          execFileSync(process.execPath, ['main.cjs'], {
+            cwd: driverOnly,
+            env: { ...env, ...testEnv() },
+            encoding: 'utf8',
+          }),
+        ) as Record<string, string>;
+        assert.equal(out.answer, '42');
+        assert.equal(out.backend, 'native');
+        assert.equal(
+          out.error,
+          `the local warehouse is not installed: run "npm install --save-dev sluice-warehouse" (prebuilt for ` +
+            `${prebuiltPlatforms().join(', ')}; this is ${platform}), or set SLUICE_WAREHOUSE_BIN`,
+        );
+      } finally {
+        rmSync(driverOnly, { recursive: true, force: true });
+      }
     });
 
-    it('runs a query through require', () => {
-      writeFileSync(join(scratch, 'main.cjs'), `const sluice = require('sluice');\n(async () => {${QUERY}})();`);
-      assert.deepEqual(JSON.parse(node(['main.cjs'], scratch, testEnv())), ANSWER);
+    it('npx sluice-warehouse --help runs the installed executable', () => {
+      const out = execFileSync('npx', ['--no-install', 'sluice-warehouse', '--help'], {
+        cwd: scratch,
+        env,
+        encoding: 'utf8',
+      });
+      assert.match(out, /Usage: sluice-warehouse/);
+      assert.match(out, /--port/);
+    });
+
+    for (const runtime of RUNTIMES) {
+      describe(`on ${runtime.name}`, () => {
+        const command = runtimePath(runtime);
+        const skip = typeof command === 'string' ? false : command.skip;
+        for (const [kind, file, source] of [
+          ['import', 'main.mjs', ESM_MAIN],
+          ['require', 'main.cjs', CJS_MAIN],
+        ] as const) {
+          it(`starts the packaged warehouse and queries it through the native backend, by ${kind}`, { skip }, () => {
+            writeFileSync(join(scratch, file), source);
+            const out = JSON.parse(
+              execFileSync(command as string, [...runtime.args, file], { cwd: scratch, env, encoding: 'utf8' }),
+            );
+            assert.deepEqual(out, {
+              backend: 'native',
+              answer: '42',
+              binary: join(scratch, 'node_modules', `sluice-warehouse-${platform}`, 'sluice-warehouse'),
+              runtime: runtime.reports,
+            });
+          });
+        }
+      });
+    }
+
+    it('on Deno without --allow-ffi, connect() says to add it, and the ts backend works', { skip: denoSkip() }, () => {
+      writeFileSync(join(scratch, 'no-ffi.mjs'), DENO_NO_FFI);
+      const deno = runtimePath(DENO) as string;
+      const out = JSON.parse(
+        execFileSync(
+          deno,
+          ['run', '--allow-read', '--allow-env', '--allow-net', '--allow-run', '--allow-sys', 'no-ffi.mjs'],
+          {
+            cwd: scratch,
+            env,
+            encoding: 'utf8',
+          },
+        ),
+      ) as { name: string; message: string; answer: string };
+      assert.equal(out.name, 'NotSupportedError');
+      assert.match(out.message, /Deno loads native addons only with the FFI permission: run deno with --allow-ffi\./);
+      assert.equal(out.answer, '42');
     });
 
     it('runs the ts backend, decoding LZ4 links on its worker thread from the installed files', () => {

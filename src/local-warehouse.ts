@@ -5,10 +5,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ConnectOptions } from './options';
 import { PACKAGE_ROOT } from './package-root';
+import { currentPlatform, prebuiltPlatforms } from './platform';
 
 /** The ready line the warehouse prints (see crates/warehouse/README.md). */
 export interface WarehouseInfo {
@@ -30,6 +32,8 @@ export interface WarehouseInfo {
 
 export interface LocalWarehouse {
   readonly info: WarehouseInfo;
+  /** The executable that runs it. */
+  readonly binary: string;
   /** Options that connect to this warehouse with its token and CA. */
   connectOptions(extra?: Partial<ConnectOptions>): ConnectOptions;
   /** Stops the process and waits for it to exit. Idempotent. */
@@ -39,7 +43,7 @@ export interface LocalWarehouse {
 export interface StartOptions {
   /** Extra command-line flags, e.g. `['--enable-admin', '--link-ttl', '2']`. */
   args?: string[];
-  /** Path of the binary; defaults to $SLUICE_WAREHOUSE_BIN or the newest cargo build. */
+  /** Path of the binary; defaults to $SLUICE_WAREHOUSE_BIN, the installed sluice-warehouse package, or the newest cargo build. */
   binary?: string;
   /** How long to wait for the ready line, in milliseconds (default 60000). */
   startTimeoutMs?: number;
@@ -50,21 +54,44 @@ export function cargoTargetDir(): string {
   return process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(PACKAGE_ROOT, 'target');
 }
 
-/** The newest `sluice-warehouse` cargo built (debug or release), honouring CARGO_TARGET_DIR. */
-export function findWarehouseBinary(): string {
-  const fromEnv = process.env.SLUICE_WAREHOUSE_BIN;
-  if (fromEnv) return fromEnv;
-  const targetDir = cargoTargetDir();
-  const candidates = ['release', 'debug']
-    .map((profile) => join(targetDir, profile, 'sluice-warehouse'))
-    .filter((p) => existsSync(p))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (candidates.length === 0) {
-    throw new Error(
-      `sluice-warehouse is not built (looked in ${targetDir}/{release,debug}); run "cargo build -p sluice-warehouse" or set SLUICE_WAREHOUSE_BIN`,
-    );
+/**
+ * The executable of the `sluice-warehouse` package when it is installed beside sluice
+ * (resolved from sluice's own folder, so any layout npm, pnpm or yarn make finds it), or
+ * undefined when it is not. Once installed, its own error names a platform it lacks.
+ */
+function installedWarehouse(): string | undefined {
+  const fromPackage = createRequire(join(PACKAGE_ROOT, 'package.json'));
+  let entry: string;
+  try {
+    entry = fromPackage.resolve('sluice-warehouse');
+  } catch {
+    return undefined;
   }
-  return candidates[0];
+  return (fromPackage(entry) as { binaryPath(): string }).binaryPath();
+}
+
+/** The newest `sluice-warehouse` cargo built (debug or release). */
+function cargoBuild(): string | undefined {
+  const exe = process.platform === 'win32' ? 'sluice-warehouse.exe' : 'sluice-warehouse';
+  return ['release', 'debug']
+    .map((profile) => join(cargoTargetDir(), profile, exe))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/**
+ * The warehouse executable: $SLUICE_WAREHOUSE_BIN, else the installed `sluice-warehouse`
+ * package's, else, in a source checkout, the newest cargo build (honouring CARGO_TARGET_DIR).
+ */
+export function findWarehouseBinary(): string {
+  const checkout = existsSync(join(PACKAGE_ROOT, 'Cargo.toml'));
+  const found = process.env.SLUICE_WAREHOUSE_BIN || installedWarehouse() || (checkout ? cargoBuild() : undefined);
+  if (found) return found;
+  const build = checkout ? `, or build it: "cargo build -p sluice-warehouse" (looked in ${cargoTargetDir()})` : '';
+  throw new Error(
+    `the local warehouse is not installed: run "npm install --save-dev sluice-warehouse" (prebuilt for ` +
+      `${prebuiltPlatforms().join(', ')}; this is ${currentPlatform()})${build}, or set SLUICE_WAREHOUSE_BIN`,
+  );
 }
 
 export async function startLocalWarehouse(options: StartOptions = {}): Promise<LocalWarehouse> {
@@ -106,6 +133,7 @@ export async function startLocalWarehouse(options: StartOptions = {}): Promise<L
   let stopped = false;
   return {
     info,
+    binary,
     connectOptions(extra = {}) {
       return {
         host: info.url,

@@ -3,10 +3,10 @@
  * failure precisely instead of surfacing a raw loader error.
  */
 
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeError } from './errors';
 import { PACKAGE_ROOT } from './package-root';
+import { currentPlatform, prebuiltPlatforms } from './platform';
 
 export type NativeBinding = typeof import('../index');
 
@@ -18,7 +18,7 @@ const firstLine = (e: unknown): string =>
 /**
  * Why each candidate failed, in the order the loader tried them. The generated loader chains
  * them as the cause of a generic error (whose own text is advice about an npm bug), the last
- * attempt first.
+ * attempt first. Its WebAssembly attempts are left out: sluice ships no WebAssembly build.
  */
 function loadReasons(error: unknown): string[] {
   const chain: string[] = [];
@@ -27,33 +27,34 @@ function loadReasons(error: unknown): string[] {
     chain.push(firstLine(cause));
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-  return chain.length > 0 ? [...new Set(chain.reverse())] : [firstLine(error)];
+  const tried = chain.filter((reason) => !/wasi/.test(reason));
+  return tried.length > 0 ? [...new Set(tried.reverse())] : [firstLine(error)];
 }
 
-/** The platforms of the prebuilt addons next to the loader (`sluice.<platform>.node`). */
-function prebuiltAddons(root: string): string[] {
-  try {
-    return readdirSync(root)
-      .map((name) => /^sluice\.(.+)\.node$/.exec(name)?.[1])
-      .filter((platform): platform is string => platform !== undefined)
-      .sort();
-  } catch {
-    return [];
+/** What to do about it: Deno's FFI permission, the platform package, or no build for this platform. */
+function remedy(reasons: string[], platform: string, prebuilt: string[]): string {
+  if (reasons.some((reason) => /--allow-ffi/.test(reason))) {
+    return 'Deno loads native addons only with the FFI permission: run deno with --allow-ffi.';
   }
+  if (!prebuilt.includes(platform)) {
+    return `sluice ships no prebuilt addon for ${platform} (prebuilt: ${prebuilt.join(', ') || 'none'}).`;
+  }
+  return (
+    `The prebuilt addon for ${platform} comes in the package sluice-${platform}, an optional dependency of ` +
+    `sluice: reinstall without --omit=optional (or --no-optional), or delete a lock file made on another ` +
+    `platform, or run "npm install sluice-${platform}".`
+  );
 }
 
 /**
- * The message for a failed load, right both for an installed package (which holds prebuilt
- * addons only) and for a source checkout (which builds its own).
+ * The message for a failed load, right both for an installed package (whose addon comes in a
+ * platform package) and for a source checkout (which builds its own).
  */
-export function loadFailureMessage(error: unknown, prebuilt: string[]): string {
-  const held =
-    prebuilt.length > 0
-      ? `This installation holds prebuilt addons for: ${prebuilt.join(', ')}.`
-      : 'This installation holds no prebuilt addon.';
+export function loadFailureMessage(error: unknown, platform: string, prebuilt: string[]): string {
+  const reasons = loadReasons(error);
   return (
-    `the sluice native addon could not be loaded on ${process.platform}-${process.arch} ` +
-    `(Node ${process.versions.node}): ${loadReasons(error).join('; ')}. ${held} ` +
+    `the sluice native addon could not be loaded on ${platform} (Node ${process.versions.node}): ` +
+    `${reasons.join('; ')}. ${remedy(reasons, platform, prebuilt)} ` +
     `Connect with { backend: 'ts' }, which needs no addon; in a source checkout, ` +
     `"npm run build:native" builds the addon for this platform.`
   );
@@ -65,7 +66,7 @@ export function loadNative(): NativeBinding {
     cached = require(join(PACKAGE_ROOT, 'index.js')) as NativeBinding;
   } catch (e) {
     // NotSupported, so the class is the one the error table gives that code: NotSupportedError.
-    throw makeError(loadFailureMessage(e, prebuiltAddons(PACKAGE_ROOT)), { code: 'NotSupported' }, e);
+    throw makeError(loadFailureMessage(e, currentPlatform(), prebuiltPlatforms()), { code: 'NotSupported' }, e);
   }
   return cached;
 }

@@ -512,6 +512,10 @@ describe('packaging', () => {
         ),
       ) as { name: string; message: string; answer: string };
       assert.equal(out.name, 'NotSupportedError');
+      assert.ok(
+        out.message.startsWith(`the sluice native addon could not be loaded on ${platform} (Deno 2.9.6): `),
+        out.message,
+      );
       assert.match(out.message, /Deno loads native addons only with the FFI permission: run deno with --allow-ffi\./);
       assert.equal(out.answer, '42');
     });

@@ -46,6 +46,14 @@ function remedy(reasons: string[], platform: string, prebuilt: string[]): string
   );
 }
 
+/** The JavaScript runtime, as its users name it: Bun and Deno report a Node version too. */
+function runtimeName(): string {
+  const versions = process.versions as NodeJS.ProcessVersions & { bun?: string; deno?: string };
+  if (versions.bun) return `Bun ${versions.bun}`;
+  if (versions.deno) return `Deno ${versions.deno}`;
+  return `Node ${versions.node}`;
+}
+
 /**
  * The message for a failed load, right both for an installed package (whose addon comes in a
  * platform package) and for a source checkout (which builds its own).
@@ -53,7 +61,7 @@ function remedy(reasons: string[], platform: string, prebuilt: string[]): string
 export function loadFailureMessage(error: unknown, platform: string, prebuilt: string[]): string {
   const reasons = loadReasons(error);
   return (
-    `the sluice native addon could not be loaded on ${platform} (Node ${process.versions.node}): ` +
+    `the sluice native addon could not be loaded on ${platform} (${runtimeName()}): ` +
     `${reasons.join('; ')}. ${remedy(reasons, platform, prebuilt)} ` +
     `Connect with { backend: 'ts' }, which needs no addon; in a source checkout, ` +
     `"npm run build:native" builds the addon for this platform.`

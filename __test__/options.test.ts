@@ -84,6 +84,27 @@ describe('connection settings', () => {
     }
   });
 
+  it('every setting reaches the ts backend too', () => {
+    const { tokenProvider: _t, token: _token, oauthClientSecret: _s, ...rest } = EVERY_KEY;
+    // Values no other setting has, so each can be found in the configuration by value.
+    const numbers = Object.fromEntries(
+      Object.entries(rest)
+        .filter(([, v]) => typeof v === 'number')
+        .map(([k], i) => [k, 1000 + i]),
+    );
+    const settings = resolveSettings({ ...rest, ...numbers, oauthClientSecret: 'secret' }, {});
+    const found = new Set<unknown>();
+    const walk = (v: unknown) => {
+      found.add(v);
+      if (typeof v === 'object' && v !== null) for (const inner of Object.values(v)) walk(inner);
+    };
+    walk(resolveConfig(settings));
+    const derived = ['host', 'httpPath']; // read as baseUrl and warehouseId
+    for (const [key, value] of Object.entries(settings)) {
+      if (!derived.includes(key)) assert.ok(found.has(value), `"${key}" does not reach the ts backend's configuration`);
+    }
+  });
+
   it('the defaults come from one table; a given value is kept', () => {
     const minimal = resolveSettings({ host: 'h', httpPath: '/sql/1.0/warehouses/w', token: 't' }, {});
     for (const [key, value] of Object.entries(CONNECT_DEFAULTS))

@@ -147,6 +147,7 @@ describe('connection settings', () => {
     for (const bad of [
       'socks5://u:CANARY@p:1',
       'http://u:CANARY@p:1/path',
+      'http://u:CANARY%zz@p:1',
       { host: 'p', port: 0 },
       { host: 'p', port: 1, auth: { username: 'u' } },
       { host: 'p', port: 1, extra: 1 },

@@ -44,8 +44,12 @@ function fromUrl(text: string): ResolvedProxy {
     throw new ProxyError('must be a bare proxy address: scheme, optional credentials, host and port');
   }
   const resolved: ResolvedProxy = { url: `${url.protocol}//${url.host}` };
-  if (url.username !== '') resolved.username = decodeURIComponent(url.username);
-  if (url.password !== '') resolved.password = decodeURIComponent(url.password);
+  try {
+    if (url.username !== '') resolved.username = decodeURIComponent(url.username);
+    if (url.password !== '') resolved.password = decodeURIComponent(url.password);
+  } catch {
+    throw new ProxyError('has credentials with a malformed %-escape');
+  }
   return resolved;
 }
 

@@ -60,6 +60,76 @@ describe('metadata', () => {
     assert.ok((results[0][3] as unknown[]).length > 8);
   });
 
+  for (const backend of ['native', 'ts'] as const) {
+    it(`primary keys, foreign keys, cross reference and functions (${backend})`, async () => {
+      const connection = await connect(warehouse().connectOptions({ backend }));
+      const cursor = connection.cursor();
+      const [parent, child] = [`keys_parent_${backend}`, `keys_child_${backend}`];
+      await cursor.execute(
+        `CREATE TABLE main.default.${parent} (a BIGINT NOT NULL, b STRING NOT NULL, note STRING, ` +
+          `CONSTRAINT ${parent}_pk PRIMARY KEY (a, b))`,
+      );
+      await cursor.execute(
+        `CREATE TABLE main.default.${child} (id BIGINT, pa BIGINT, pb STRING, ` +
+          `CONSTRAINT ${child}_fk FOREIGN KEY (pa, pb) REFERENCES main.default.${parent} (a, b))`,
+      );
+      const where = { catalog: 'main', schema: 'default' };
+      assert.deepEqual(await connection.primaryKeys({ ...where, table: parent }), [
+        {
+          TABLE_CAT: 'main',
+          TABLE_SCHEM: 'default',
+          TABLE_NAME: parent,
+          COLUMN_NAME: 'a',
+          KEY_SEQ: 1,
+          PK_NAME: `${parent}_pk`,
+        },
+        {
+          TABLE_CAT: 'main',
+          TABLE_SCHEM: 'default',
+          TABLE_NAME: parent,
+          COLUMN_NAME: 'b',
+          KEY_SEQ: 2,
+          PK_NAME: `${parent}_pk`,
+        },
+      ]);
+      assert.deepEqual(await connection.primaryKeys({ ...where, table: child }), []);
+      const link = (fk: string, pk: string, seq: number) => ({
+        PKTABLE_CAT: 'main',
+        PKTABLE_SCHEM: 'default',
+        PKTABLE_NAME: parent,
+        PKCOLUMN_NAME: pk,
+        FKTABLE_CAT: 'main',
+        FKTABLE_SCHEM: 'default',
+        FKTABLE_NAME: child,
+        FKCOLUMN_NAME: fk,
+        KEY_SEQ: seq,
+        FK_NAME: `${child}_fk`,
+      });
+      const expected = [link('pa', 'a', 1), link('pb', 'b', 2)];
+      assert.deepEqual(await connection.foreignKeys({ ...where, table: child }), expected);
+      assert.deepEqual(await connection.foreignKeys({ ...where, table: parent }), []);
+      const cross = {
+        parentCatalog: 'MAIN',
+        parentSchema: 'default',
+        parentTable: parent.toUpperCase(),
+        foreignCatalog: 'main',
+        foreignSchema: 'default',
+        foreignTable: child,
+      };
+      assert.deepEqual(await connection.crossReference(cross), expected, 'names match case-insensitively');
+      assert.deepEqual(await connection.crossReference({ ...cross, parentTable: child }), []);
+      await assert.rejects(connection.primaryKeys({ ...where, table: 'no_such_table' }), ProgrammingError);
+      // The local warehouse has no user-defined functions; the rows' shape is what counts here.
+      assert.deepEqual(
+        await connection.functions({ catalog: 'main', schemaPattern: 'def%', functionNamePattern: 'f%' }),
+        [],
+      );
+      await cursor.execute(`DROP TABLE main.default.${child}`);
+      await cursor.execute(`DROP TABLE main.default.${parent}`);
+      await connection.close();
+    });
+  }
+
   it('patterns across every catalog, type filters and escaped wildcards', async () => {
     const connection = await connect(warehouse().connectOptions());
     const everywhere = await connection.schemas({ schemaPattern: 'def%' });

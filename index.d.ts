@@ -107,6 +107,8 @@ export interface ExecuteArgs {
   parameters?: Array<Parameter>
   timeoutMs?: number
   rowLimit?: number
+  /** The caller may stop this execute (an abort signal): submit without waiting on the server. */
+  stoppable?: boolean
 }
 
 export interface Parameter {

@@ -3,6 +3,10 @@
  * moment they come, and tell the truth: Cancelled, Aborted or Timeout only when the warehouse
  * did not complete the statement; a statement that completed first resolves normally.
  * The warehouse's `sleep()` makes an INSERT take 2 s, so the moment of the stop is known.
+ * An execute given a signal or a timeout is submitted without waiting on the warehouse, so the
+ * stop reaches the statement at once; one without waits there (one round trip), and a cancel()
+ * that comes meanwhile is sent when the submission answers: `cancel-async` is cancel() on a
+ * connection that never waits (waitTimeoutSecs 0).
  */
 
 import assert from 'node:assert/strict';
@@ -12,14 +16,21 @@ import { type Connection, type Cursor, connect, type ExecuteOptions, Operational
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 
-type Way = 'cancel' | 'abort' | 'timeout';
-const WAYS: readonly Way[] = ['cancel', 'abort', 'timeout'];
-const CODE: Record<Way, string> = { cancel: 'Cancelled', abort: 'Aborted', timeout: 'Timeout' };
+type Way = 'cancel' | 'cancel-async' | 'abort' | 'timeout';
+const WAYS: readonly Way[] = ['cancel', 'cancel-async', 'abort', 'timeout'];
+const CODE: Record<Way, string> = {
+  cancel: 'Cancelled',
+  'cancel-async': 'Cancelled',
+  abort: 'Aborted',
+  timeout: 'Timeout',
+};
+const table = (way: Way, suffix: string | number) => `t_${way.replace('-', '_')}_${suffix}`;
 
 /** The execute options that stop an execute `ms` after it starts, `way`. */
 function stopping(way: Way, cursor: Cursor, ms: number): ExecuteOptions {
   switch (way) {
     case 'cancel':
+    case 'cancel-async':
       setTimeout(() => cursor.cancel(), ms);
       return {};
     case 'abort': {
@@ -52,60 +63,83 @@ for (const backend of ['native', 'ts'] as const) {
   describe(`cancel, abort and timeout tell the truth (${backend} backend)`, () => {
     const warehouse = useWarehouse({ args: ['--enable-admin'] });
 
+    /** One connection per way: cancel-async's never waits on the warehouse. */
+    async function connections(): Promise<Record<Way, Connection>> {
+      const w = warehouse();
+      const plain = await connect(w.connectOptions({ backend }));
+      const async = await connect(w.connectOptions({ backend, waitTimeoutSecs: 0 }));
+      return { cancel: plain, 'cancel-async': async, abort: plain, timeout: plain };
+    }
+
     for (const ms of [50, 300]) {
-      it(`stopped ${ms} ms into a 2 s INSERT: rejects with its code, never commits, one cancel request each`, async () => {
+      it(`stopped ${ms} ms into a 2 s INSERT: never commits, or is reported completed and did commit`, async () => {
         const w = warehouse();
-        const connection = await connect(w.connectOptions({ backend }));
-        const setup = connection.cursor();
-        for (const way of WAYS) await setup.execute(`CREATE TABLE t_${way}_${ms} (how STRING, ok BOOLEAN)`);
+        const on = await connections();
+        for (const way of WAYS)
+          await on[way].cursor().execute(`CREATE TABLE ${table(way, ms)} (how STRING, ok BOOLEAN)`);
         await admin.reset(w);
         const started = Date.now();
         const outcomes = await Promise.allSettled(
           WAYS.map((way) => {
-            const cursor = connection.cursor();
-            const sql = `INSERT INTO t_${way}_${ms} SELECT '${way}', sleep(2)`;
+            const cursor = on[way].cursor();
+            const sql = `INSERT INTO ${table(way, ms)} SELECT '${way}', sleep(2)`;
             return cursor.execute(sql, undefined, stopping(way, cursor, ms));
           }),
         );
-        WAYS.forEach((way, i) => {
+        const counters = await admin.counters(w);
+        // Past the moment the statements would have committed, had they not been cancelled.
+        await sleep(Math.max(0, started + 2500 - Date.now()));
+        for (const [i, way] of WAYS.entries()) {
           const outcome = outcomes[i];
+          const rows = await rowsIn(on.cancel, table(way, ms));
+          if (way === 'cancel') {
+            // Sent when the waiting submission answered: the statement had completed by then.
+            assert.equal(outcome.status, 'fulfilled', `${way} at ${ms} ms`);
+            assert.equal((outcome as PromiseFulfilledResult<Cursor>).value.rowcount, 1);
+            assert.equal(rows, 1, `${way} reported completed but did not commit`);
+            continue;
+          }
           assert.equal(outcome.status, 'rejected', `${way} at ${ms} ms resolved`);
           const e = (outcome as PromiseRejectedResult).reason;
           assert.ok(e instanceof OperationalError, String(e));
           assert.equal(e.code, CODE[way], `${way}: ${e.message}`);
-        });
-        const counters = await admin.counters(w);
-        assert.equal(requests(counters, 'statements.cancel'), 3, 'one cancel request per stopped statement');
-        // Past the moment the statements would have committed, had they not been cancelled.
-        await sleep(Math.max(0, started + 2500 - Date.now()));
-        for (const way of WAYS) assert.equal(await rowsIn(connection, `t_${way}_${ms}`), 0, `${way} committed`);
-        await connection.close();
+          assert.equal(rows, 0, `${way} reported ${e.code} but committed`);
+        }
+        assert.equal(requests(counters, 'statements.cancel'), 3, 'one cancel request per statement to stop');
+        await on.cancel.close();
+        await on['cancel-async'].close();
       });
     }
 
     it('stopped 3 s into a 2 s INSERT: the statement completed first, so execute resolves and no cancel is sent', async () => {
       const w = warehouse();
-      const connection = await connect(w.connectOptions({ backend }));
-      const setup = connection.cursor();
-      for (const way of WAYS) await setup.execute(`CREATE TABLE t_${way}_late (how STRING, ok BOOLEAN)`);
+      const on = await connections();
+      for (const way of WAYS)
+        await on[way].cursor().execute(`CREATE TABLE ${table(way, 'late')} (how STRING, ok BOOLEAN)`);
       await admin.reset(w);
       const started = Date.now();
       const cursors = await Promise.all(
         WAYS.map((way) => {
-          const cursor = connection.cursor();
-          return cursor.execute(
-            `INSERT INTO t_${way}_late SELECT '${way}', sleep(2)`,
-            undefined,
-            stopping(way, cursor, 3000),
-          );
+          const cursor = on[way].cursor();
+          const sql = `INSERT INTO ${table(way, 'late')} SELECT '${way}', sleep(2)`;
+          return cursor.execute(sql, undefined, stopping(way, cursor, 3000));
         }),
       );
-      for (const cursor of cursors) assert.equal(cursor.rowcount, 1);
+      for (const cursor of cursors) {
+        // Databricks' one-row count result (README): rowcount is its num_affected_rows.
+        assert.equal(cursor.rowcount, 1);
+        assert.deepEqual(
+          cursor.description?.map((d) => d[0]),
+          ['num_affected_rows', 'num_inserted_rows'],
+        );
+        assert.deepEqual(await cursor.fetchall(), [{ num_affected_rows: 1n, num_inserted_rows: 1n }]);
+      }
       // Let every stop fire: none may reach the warehouse, nor undo the change.
       await sleep(Math.max(0, started + 3200 - Date.now()));
       assert.equal(requests(await admin.counters(w), 'statements.cancel'), 0);
-      for (const way of WAYS) assert.equal(await rowsIn(connection, `t_${way}_late`), 1, `${way} did not commit`);
-      await connection.close();
+      for (const way of WAYS) assert.equal(await rowsIn(on.cancel, table(way, 'late')), 1, `${way} did not commit`);
+      await on.cancel.close();
+      await on['cancel-async'].close();
     });
 
     it('a cancel before the submission answered is remembered: a statement that completed meanwhile resolves', async () => {
@@ -124,10 +158,12 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
-    for (const way of WAYS) {
+    for (const way of ['cancel-async', 'abort', 'timeout'] as const) {
       it(`SELECT sleep(5) stops running on the warehouse within 1 s of the ${way}`, async () => {
         const w = warehouse();
-        const connection = await connect(w.connectOptions({ backend }));
+        const connection = await connect(
+          w.connectOptions({ backend, waitTimeoutSecs: way === 'cancel-async' ? 0 : 10 }),
+        );
         const cursor = connection.cursor();
         const controller = new AbortController();
         const options: ExecuteOptions =

@@ -28,6 +28,8 @@ export interface BackendExecuteArgs {
   parameters?: BackendParameter[];
   timeoutMs?: number;
   rowLimit?: number;
+  /** The caller may stop this execute (an abort signal): submit without waiting on the warehouse. */
+  stoppable?: boolean;
 }
 
 export interface BackendResultInfo {

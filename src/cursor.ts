@@ -210,7 +210,13 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     const info = await this.call(
       statement,
       options.signal,
-      () => statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
+      () =>
+        statement.execute(sql, {
+          parameters,
+          timeoutMs: options.timeout,
+          rowLimit: options.rowLimit,
+          stoppable: options.signal !== undefined,
+        }),
       true,
     );
     this.info = info;

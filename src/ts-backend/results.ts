@@ -96,16 +96,12 @@ export class ResultStream {
     private readonly ctx: StreamContext,
     manifest: Manifest,
     first: ResultData | undefined,
-    statementSignal: AbortSignal,
   ) {
     this.links = new LinkCache(ctx.api, ctx.statementId, ctx.config.linkExpiryThresholdMs, first);
     this.plans = plansOf(manifest, first, ctx.statementId);
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
     this.columns = manifest.schema?.columns ?? [];
     this.expectedRows = manifest.total_row_count;
-    // Follows the statement's signal by hand: AbortSignal.any needs Node 20.3.
-    if (statementSignal.aborted) this.controller.abort();
-    else statementSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
     this.signal = this.controller.signal;
     // Every download in flight listens on this signal, up to maxConcurrentDownloads of them by
     // design: past ten, Node would print a "possible memory leak" warning.

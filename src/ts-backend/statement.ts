@@ -60,7 +60,9 @@ type StopReason = { code: 'Cancelled' } | { code: 'Timeout'; limitMs: number };
 export class Statement implements BackendStatement {
   /**
    * Aborted by cancel(), the timeout and close(): execute asks the server to cancel (as soon as
-   * the statement id is known) and polls on to the verdict; a result stream stops at once.
+   * the statement id is known) and polls on to the verdict. The result stream is stopped apart
+   * (`results.cancel()`): a stop before it exists leaves it alone, since the statement completed
+   * despite the stop and its result is the caller's to read.
    */
   private readonly stopping = new AbortController();
   private stopReason: StopReason | null = null;
@@ -148,7 +150,6 @@ export class Statement implements BackendStatement {
         { api: this.session.api, transport: this.transport, config: this.session.config.results, statementId: id },
         manifest,
         first,
-        this.stopping.signal,
       );
     }
     const info: BackendResultInfo = {
@@ -164,6 +165,12 @@ export class Statement implements BackendStatement {
   /**
    * Submits the statement. A stop does not abandon the request in flight (its answer names the
    * statement to cancel); it only ends a wait between retries, when nothing was accepted.
+   *
+   * An execute that may be stopped (a timeout, an abort signal) is submitted without waiting, so
+   * the id is known at once and a stop reaches the statement whatever the moment. Others wait on
+   * the warehouse (`waitTimeoutSecs`), which answers as the statement ends: one round trip
+   * instead of a submission and polls (see crates/kernel/src/statement.rs). A `cancel()` that
+   * comes while such a submission waits is sent as soon as the answer names the statement.
    */
   private async submit(sql: string, sessionId: string, args: BackendExecuteArgs): Promise<StatementResponse> {
     const config = this.session.config;
@@ -173,7 +180,7 @@ export class Statement implements BackendStatement {
       session_id: sessionId,
       disposition: 'INLINE_OR_EXTERNAL_LINKS',
       format: 'ARROW_STREAM',
-      wait_timeout: `${config.waitTimeoutSecs}s`,
+      wait_timeout: args.timeoutMs !== undefined || args.stoppable ? '0s' : `${config.waitTimeoutSecs}s`,
       on_wait_timeout: 'CONTINUE',
     };
     if (config.results.lz4) body.result_compression = 'LZ4_FRAME';
@@ -193,13 +200,16 @@ export class Statement implements BackendStatement {
   }
 
   /**
-   * Polls to a terminal state: at once, then at growing intervals. A stop sends the cancel (once)
-   * and polls on at once, to learn whether the server cancelled or completed the statement.
+   * Polls to a terminal state: back to back while the statement is younger than the first
+   * interval (a short statement ends within a round trip or two, and a wait would dominate its
+   * latency), then at growing intervals. A stop sends the cancel (once) and polls on at once, to
+   * learn whether the server cancelled or completed the statement.
    */
   private async poll(first: StatementResponse): Promise<StatementResponse> {
     const { pollInitialMs, pollMaxMs } = this.session.config;
     const stop = this.stopping.signal;
     const path = `/api/2.0/sql/statements/${first.statement_id}`;
+    const submitted = performance.now();
     let response = first;
     let wait = 0;
     while (!isTerminal(response.status.state)) {
@@ -209,7 +219,8 @@ export class Statement implements BackendStatement {
         await sleep(wait, stop).catch(() => undefined);
         if (stop.aborted) continue;
       }
-      wait = wait === 0 ? pollInitialMs : Math.min(wait * 2, pollMaxMs);
+      if (performance.now() - submitted < pollInitialMs) wait = 0;
+      else wait = wait === 0 ? pollInitialMs : Math.min(wait * 2, pollMaxMs);
       response = asStatementResponse(await this.session.api.call('GetStatement', 'GET', path), 'get statement status');
     }
     return response;
@@ -227,7 +238,6 @@ export class Statement implements BackendStatement {
 
   async nextChunk(): Promise<Uint8Array | null> {
     this.checkOpen();
-    if (this.stopping.signal.aborted) throw cancelled('the statement was cancelled', this.id ?? undefined);
     if (!this.results) throw programmingError('the statement has no result: execute it first');
     try {
       return await this.results.nextChunk();

@@ -26,6 +26,8 @@ pub struct ExecuteArgs {
     pub parameters: Option<Vec<Parameter>>,
     pub timeout_ms: Option<u32>,
     pub row_limit: Option<i64>,
+    /// The caller may stop this execute (an abort signal): submit without waiting on the server.
+    pub stoppable: Option<bool>,
 }
 
 #[napi(object)]
@@ -82,6 +84,7 @@ impl NativeStatement {
             parameters: None,
             timeout_ms: None,
             row_limit: None,
+            stoppable: None,
         });
         let options = ExecuteOptions {
             parameters: args
@@ -99,6 +102,7 @@ impl NativeStatement {
                 .timeout_ms
                 .map(|ms| Duration::from_millis(u64::from(ms))),
             row_limit: args.row_limit,
+            stoppable: args.stoppable.unwrap_or(false),
             ..Default::default()
         };
         let info = self.inner.execute(&sql, options).await.napi()?;

@@ -84,7 +84,8 @@ for (const backend of ['native', 'ts'] as const) {
     ] as const) {
       it(`HTTP ${status} on ${route} is not retried`, async () => {
         const w = warehouse();
-        const connection = await connect(w.connectOptions({ backend }));
+        // Submitted without waiting, so the statement is polled.
+        const connection = await connect(w.connectOptions({ backend, waitTimeoutSecs: 0 }));
         await admin.reset(w);
         await admin.fault(w, { route, kind: 'status', status, count: 10 });
         try {
@@ -100,13 +101,15 @@ for (const backend of ['native', 'ts'] as const) {
 
     it('a result that failed mid-way stays failed, even with rows buffered', async () => {
       const w = warehouse();
-      const connection = await connect(w.connectOptions({ backend }));
+      // One download at a time, each once: the first chunk arrives, the second fails.
+      const connection = await connect(w.connectOptions({ backend, memoryBudgetBytes: 1, maxDownloadAttempts: 1 }));
       const cursor = connection.cursor();
-      // The first chunk's link comes with the answer; the links of the others fail.
-      await admin.fault(w, { route: 'chunks', kind: 'status', status: 404, count: 10 });
+      await admin.fault(w, { route: 'download', kind: 'delay', delay_ms: 0, count: 1 });
+      await admin.fault(w, { route: 'download', kind: 'status', status: 500, count: 10 });
       try {
         await cursor.execute('SELECT id FROM range(3000)');
         const first = await failure(cursor.fetchmany(1500));
+        assert.equal(first.code, 'Unavailable');
         for (const fetch of [() => cursor.fetchone(), () => cursor.fetchmany(1), () => cursor.fetchall()]) {
           assert.equal(await failure(fetch()), first);
         }

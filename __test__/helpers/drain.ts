@@ -15,18 +15,23 @@ async function main(): Promise<void> {
   const every = Number(process.env.SLUICE_DRAIN_EVERY);
   const connection = await connect({ ...options, rowMode: 'array' });
   const cursor = connection.cursor();
+  const t0 = performance.now();
   await cursor.execute(`SELECT id FROM range(${total})`);
-  const samples: { rows: number; arrayBuffers: number }[] = [];
+  const executed = performance.now() - t0;
+  const samples: { rows: number; arrayBuffers: number; external: number }[] = [];
   let rows = 0;
   for await (const _row of cursor) {
     rows++;
     if (rows % every === 0) {
       gc();
-      samples.push({ rows, arrayBuffers: process.memoryUsage().arrayBuffers });
+      const { arrayBuffers, external } = process.memoryUsage();
+      samples.push({ rows, arrayBuffers, external });
     }
   }
   await connection.close();
-  process.stdout.write(JSON.stringify({ rows, samples }));
+  process.stdout.write(
+    JSON.stringify({ rows, samples, executedMs: executed, drainedMs: performance.now() - t0 - executed }),
+  );
 }
 
 main().catch((e: unknown) => {

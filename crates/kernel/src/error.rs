@@ -197,7 +197,9 @@ enum TransportCause {
 
 impl TransportCause {
     fn of(err: &reqwest::Error, chain: &[&(dyn std::error::Error + 'static)]) -> TransportCause {
-        if chain.iter().any(|e| is_certificate_error(*e)) {
+        if chain.iter().any(|e| {
+            is_certificate_error(*e) || e.to_string().starts_with("invalid peer certificate")
+        }) {
             return TransportCause::Untrusted;
         }
         if err.is_timeout() {
@@ -257,7 +259,8 @@ impl TransportCause {
 }
 
 /// Whether one link of an error chain is rustls refusing the server's certificate; rustls
-/// errors travel inside `io::Error`s, whose `source()` skips them.
+/// errors travel inside `io::Error`s, whose `source()` skips them, and boxed by the connector,
+/// which hides their type: the caller also reads rustls' text for its verdict.
 fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
     let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
         e.downcast_ref::<std::io::Error>()

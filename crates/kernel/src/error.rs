@@ -272,3 +272,15 @@ fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
         Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
     )
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(state) = &self.sql_state {
+            write!(f, " (SQLSTATE {state})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

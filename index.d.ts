@@ -85,6 +85,8 @@ export interface ExecuteArgs {
   timeoutMs?: number
   rowLimit?: number
   queryTags?: Array<Tag>
+  /** The caller may stop this execute (an abort signal): submit without waiting on the server. */
+  stoppable?: boolean
 }
 
 export interface Parameter {

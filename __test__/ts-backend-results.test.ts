@@ -130,7 +130,6 @@ class Fake {
       { api: this.api(), transport: this.transport(), config: { ...CONFIG, ...config }, statementId: 's1' },
       manifest ?? manifestOf(this.chunks, this.lz4),
       first ?? { external_links: this.chunks.map((_, i) => link(i)) },
-      new AbortController().signal,
     );
   }
 }

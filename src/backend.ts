@@ -29,6 +29,8 @@ export interface BackendExecuteArgs {
   rowLimit?: number;
   /** Sent as the request's `query_tags`. */
   queryTags?: { key: string; value: string }[];
+  /** The caller may stop this execute (an abort signal): submit without waiting on the warehouse. */
+  stoppable?: boolean;
 }
 
 export interface BackendResultInfo {

@@ -25,14 +25,26 @@ function abortError(signal: AbortSignal): OperationalError {
   return new OperationalError('the operation was aborted', { code: 'Aborted' }, { cause: signal.reason });
 }
 
-/** A pending call whose result the cursor let go of meanwhile: it was closed or ran another statement. */
-function released(): OperationalError {
+/**
+ * A pending call whose result the cursor let go of meanwhile: it was closed or ran another
+ * statement. An execute that resolved says its statement completed: that change was made.
+ */
+function released(completed: boolean): SluiceError {
+  if (completed) {
+    return interfaceError(
+      'the statement completed on the warehouse, but the cursor was closed or ran another statement meanwhile; its result is gone',
+    );
+  }
   return new OperationalError('the cursor was closed or ran another statement while this call was pending', {
     code: 'Cancelled',
   });
 }
 
-/** Runs `work`, cancelling `statement` when `signal` aborts; rejects with an abort error then. */
+/**
+ * Runs `work`, cancelling `statement` when `signal` aborts. A call the abort stopped rejects with
+ * an abort error; one that finished anyway (the warehouse completed the statement before the
+ * cancel reached it) keeps its outcome, so an abort is never reported for a completed change.
+ */
 async function withSignal<T>(
   signal: AbortSignal | undefined,
   statement: BackendStatement,
@@ -47,7 +59,7 @@ async function withSignal<T>(
   try {
     return await work();
   } catch (e) {
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted && e instanceof SluiceError && e.code === 'Cancelled') throw abortError(signal);
     throw e;
   } finally {
     unwatch();
@@ -142,16 +154,24 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return this.#statement;
   }
 
-  /** Before handing out rows: from then on the result is read as rows, not Arrow. */
+  /**
+   * Before handing out rows: from then on the result is read as rows, not Arrow. A result that
+   * failed stays failed: not even rows buffered before the failure come out.
+   */
   private startRows(): BackendStatement {
     const statement = this.checkResult();
+    this.checkNotFailed();
     this.rowsFetched = true;
     return statement;
   }
 
+  private checkNotFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** After an await: `statement` must still be the cursor's, or the pending call lost its result. */
-  private current(statement: BackendStatement): void {
-    if (this.#statement !== statement) throw released();
+  private current(statement: BackendStatement, completed = false): void {
+    if (this.#statement !== statement) throw released(completed);
   }
 
   /** Runs one statement. Resolves to this cursor once the warehouse has finished it. */
@@ -173,13 +193,18 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.signal = options.signal;
     await closeQuietly(previous);
     this.current(statement);
-    const info = await this.call(statement, options.signal, () =>
-      statement.execute(sql, {
-        parameters,
-        timeoutMs: options.timeout,
-        rowLimit: options.rowLimit,
-        queryTags: options.queryTags && Object.entries(options.queryTags).map(([key, value]) => ({ key, value })),
-      }),
+    const info = await this.call(
+      statement,
+      options.signal,
+      () =>
+        statement.execute(sql, {
+          parameters,
+          timeoutMs: options.timeout,
+          rowLimit: options.rowLimit,
+          queryTags: options.queryTags && Object.entries(options.queryTags).map(([key, value]) => ({ key, value })),
+          stoppable: options.signal !== undefined,
+        }),
+      true,
     );
     this.info = info;
     this.description = info.columns.length > 0 ? describe(info.columns) : null;
@@ -189,8 +214,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;
     this.done = false;
     if (isDmlCount(sql, info)) {
-      // Read from the Arrow data, so the result stays available as rows or as Arrow.
-      while (this.queue.size === 0 && (await this.pull(statement, options.signal))) {}
+      // Read from the Arrow data, so the result stays available as rows or as Arrow. Without the
+      // signal: the change is made, and an abort now must not hide its count behind an abort error.
+      while (this.queue.size === 0 && (await this.pull(statement, undefined))) {}
       const count: unknown = this.queue.firstBatch()?.getChildAt(0)?.get(0);
       this.rowcount = typeof count === 'bigint' ? Number(count) : -1;
     }
@@ -205,10 +231,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     statement: BackendStatement,
     signal: AbortSignal | undefined,
     work: () => Promise<T>,
+    isExecute = false,
   ): Promise<T> {
     try {
       const value = await withSignal(signal, statement, work);
-      this.current(statement);
+      this.current(statement, isExecute);
       return value;
     } catch (e) {
       if (signal?.aborted && this.#statement === statement) await this.discard();
@@ -260,11 +287,15 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     }
     let total = 0;
     let known = true;
+    let ran = false;
     for (const params of seq) {
+      ran = true;
       await this.execute(sql, params, options);
       if (this.rowcount < 0) known = false;
       else total += this.rowcount;
     }
+    // No parameter set ran nothing: the previous result must not pass for this call's.
+    if (!ran) await closeQuietly(this.detach());
     this.rowcount = known ? total : -1;
     return this;
   }
@@ -333,6 +364,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     if (this.rowsFetched) {
       throw programmingError('rows were already fetched from this result; Arrow access must come first');
     }
+    this.checkNotFailed();
     // Chunks pulled before (a DML count) come first.
     yield* this.queue.takeBatches();
     for (;;) {

@@ -46,6 +46,8 @@ function text(value: unknown, where: string): { typeName: string; value?: string
     return { typeName: 'BIGINT', value: value.toString() };
   }
   if (typeof value === 'number') {
+    // -0 is an integer to JavaScript but has no INT form: as DOUBLE it comes back as -0.
+    if (Object.is(value, -0)) return { typeName: 'DOUBLE', value: '-0' };
     if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
       return { typeName: 'INT', value: String(value) };
     }

@@ -11,6 +11,8 @@ export interface Counters {
   downloads_with_authorization: number;
   sessions_opened: number;
   statements_executed: number;
+  /** Gauge: statements whose query executes on the warehouse now. */
+  queries_running: number;
 }
 
 function call(

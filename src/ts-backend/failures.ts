@@ -86,7 +86,7 @@ export function transportError(context: string, failure: TransportFailure): Slui
   if (failure.kind === 'aborted') return cancelled(`${context}: the request was cancelled`);
   return makeError(`${context}: ${failure.message}`, {
     code: failure.kind === 'timeout' ? 'Timeout' : failure.kind === 'tooLarge' ? 'DataLoss' : 'Network',
-    retryable: failure.kind !== 'tooLarge',
+    retryable: failure.kind !== 'tooLarge' && failure.healable,
   });
 }
 

@@ -9,7 +9,7 @@ import type { Auth } from './auth';
 import type { RetryConfig } from './config';
 import { cancelled, errorFromStatus, transportError } from './failures';
 import { isCredentialRejection } from './rejection';
-import { backoffMs, describe, type Failure, isRetryable, type Operation, parseRetryAfter } from './retry';
+import { backoffMs, describe, type Failure, isIdempotent, isRetryable, type Operation, parseRetryAfter } from './retry';
 import { sleep } from './sleep';
 import { type RawResponse, type Transport, TransportFailure } from './transport';
 import { parseJson, parsePlatformError } from './wire';
@@ -24,7 +24,11 @@ export class ApiClient {
     private readonly retry: RetryConfig,
   ) {}
 
-  /** Sends one API request and returns its parsed JSON answer. `signal` aborts it (Cancelled). */
+  /**
+   * Sends one API request and returns its parsed JSON answer. `signal` aborts it (Cancelled); a
+   * request that changes state on the server (a submission) is never abandoned in flight, as only
+   * its answer tells what it did: the signal then ends only the waits between attempts.
+   */
   async call(op: Operation, method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
     const url = new URL(`${this.base}${path}`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -41,7 +45,13 @@ export class ApiClient {
       if (payload !== undefined) headers['content-type'] = 'application/json';
       let outcome: { failure: Failure; error: SluiceError };
       try {
-        const response = await this.transport.request({ url, method, headers, body: payload, signal });
+        const response = await this.transport.request({
+          url,
+          method,
+          headers,
+          body: payload,
+          signal: isIdempotent(op) ? signal : undefined,
+        });
         if (response.status >= 200 && response.status < 300) return parseJson(response.body, describe(op));
         const platform = parsePlatformError(response.body);
         if (isCredentialRejection(response.status, platform) && !refreshed) {
@@ -56,7 +66,7 @@ export class ApiClient {
         if (!(e instanceof TransportFailure)) throw e;
         if (e.kind === 'aborted') throw cancelled(`${describe(op)} was cancelled`);
         outcome = {
-          failure: e.beforeSend ? { kind: 'connect' } : { kind: 'transport' },
+          failure: !e.healable ? { kind: 'permanent' } : e.beforeSend ? { kind: 'connect' } : { kind: 'transport' },
           error: transportError('request failed', e),
         };
       }

@@ -80,8 +80,6 @@ export class ResultStream {
   private readonly expectedRows: number | undefined;
   private readonly controller = new AbortController();
   private readonly signal: AbortSignal;
-  /** Settles when the stream is cancelled. */
-  private readonly aborted: Promise<Settled>;
   private readonly slots: Slot[] = [];
   private nextPlan = 0;
   private held = 0;
@@ -98,26 +96,16 @@ export class ResultStream {
     private readonly ctx: StreamContext,
     manifest: Manifest,
     first: ResultData | undefined,
-    statementSignal: AbortSignal,
   ) {
     this.links = new LinkCache(ctx.api, ctx.statementId, ctx.config.linkExpiryThresholdMs, first);
     this.plans = plansOf(manifest, first, ctx.statementId);
     this.lz4 = manifest.result_compression === 'LZ4_FRAME';
     this.columns = manifest.schema?.columns ?? [];
     this.expectedRows = manifest.total_row_count;
-    // Follows the statement's signal by hand: AbortSignal.any needs Node 20.3.
-    if (statementSignal.aborted) this.controller.abort();
-    else statementSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
     this.signal = this.controller.signal;
     // Every download in flight listens on this signal, up to maxConcurrentDownloads of them by
     // design: past ten, Node would print a "possible memory leak" warning.
     setMaxListeners(0, this.signal);
-    const signal = this.signal;
-    this.aborted = new Promise<Settled>((resolve) => {
-      const settle = () => resolve({ ok: false, error: cancelled('the result stream was cancelled') });
-      if (signal.aborted) settle();
-      else signal.addEventListener('abort', settle, { once: true });
-    });
     this.pump();
   }
 
@@ -143,8 +131,7 @@ export class ResultStream {
       this.finished = true;
       return null;
     }
-    // Raced with the abort so a cancel ends the wait even if a download ignores its signal.
-    const settled = await Promise.race([slot.result, this.aborted]);
+    const settled = await this.untilAborted(slot.result);
     if (this.signal.aborted) return this.stop(cancelled('the result stream was cancelled'));
     this.slots.shift();
     this.held -= slot.cost;
@@ -152,6 +139,27 @@ export class ResultStream {
     this.deliveredRows += settled.rows;
     this.pump();
     return settled.bytes;
+  }
+
+  /**
+   * `result`, or a cancellation as soon as the stream is cancelled, even if a download ignores
+   * its signal. Not `Promise.race` against one promise pending for the whole result: every race
+   * would leave a reaction on it holding its chunk, and the whole result would stay reachable.
+   */
+  private untilAborted(result: Promise<Settled>): Promise<Settled> {
+    const signal = this.signal;
+    return new Promise<Settled>((resolve) => {
+      const onAbort = () => resolve({ ok: false, error: cancelled('the result stream was cancelled') });
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      void result.then((settled) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(settled);
+      });
+    });
   }
 
   /** Stops every download now and drops what was buffered. */

@@ -43,7 +43,9 @@ export type Failure =
   /** The TCP/TLS connection could not be established: nothing was sent. */
   | { kind: 'connect' }
   /** The request may have reached the server (reset, timeout, cut body). */
-  | { kind: 'transport' };
+  | { kind: 'transport' }
+  /** No retry can fix it: a host name that does not exist, a certificate not trusted. */
+  | { kind: 'permanent' };
 
 /** Statuses that a retry cannot fix. */
 const NEVER_RETRIED = new Set([400, 401, 403, 404, 405, 409, 410, 411, 412, 413, 414, 415, 416, 422, 501, 505]);
@@ -52,6 +54,8 @@ export function isRetryable(op: Operation, failure: Failure): boolean {
   switch (failure.kind) {
     case 'connect':
       return true;
+    case 'permanent':
+      return false;
     case 'transport':
       return isIdempotent(op);
     case 'status':

@@ -1,7 +1,9 @@
 /**
  * One statement execution (as crates/kernel/src/statement.rs): submit, poll to a terminal
- * state, stream the result. `cancel()` and `close()` never queue behind an in-flight call: they
- * abort local work first and talk to the server with their own requests.
+ * state, stream the result. `cancel()`, the timeout and `close()` never queue behind an
+ * in-flight call. A stop never abandons a running statement: it is cancelled on the server as
+ * soon as its id is known, and polled on to the server's verdict, so the caller hears
+ * `Cancelled` or `Timeout` only when the statement did not complete, never for a committed change.
  */
 
 import type {
@@ -52,13 +54,26 @@ function isCode(e: unknown, ...codes: string[]): boolean {
   return e instanceof Error && 'code' in e && codes.includes((e as SluiceError).code);
 }
 
+/** What stopped a statement first: decides the error a cancelled statement raises. */
+type StopReason = { code: 'Cancelled' } | { code: 'Timeout'; limitMs: number };
+
 export class Statement implements BackendStatement {
-  /** Aborted by cancel(), close() and the client-side timeout: stops every local wait. */
-  private readonly controller = new AbortController();
+  /**
+   * Aborted by cancel(), the timeout and close(): execute asks the server to cancel (as soon as
+   * the statement id is known) and polls on to the verdict. The result stream is stopped apart
+   * (`results.cancel()`): a stop before it exists leaves it alone, since the statement completed
+   * despite the stop and its result is the caller's to read.
+   */
+  private readonly stopping = new AbortController();
+  private stopReason: StopReason | null = null;
   private id: string | null = null;
   private started = false;
-  /** Nothing is left to cancel on the server: the statement ended, or a cancel was sent. */
+  /** An execute is in flight: it closes the statement on the server itself if close() came meanwhile. */
+  private executing = false;
+  /** Nothing is left to cancel on the server: the statement ended, or the cancel was sent. */
   private settled = false;
+  /** The one cancel request, shared by every caller that needs it sent. */
+  private cancelRequest: Promise<void> | null = null;
   private closed = false;
   private results: ResultStream | null = null;
 
@@ -80,30 +95,19 @@ export class Statement implements BackendStatement {
     this.checkOpen();
     if (this.started) throw programmingError('a statement handle runs one statement; create another');
     this.started = true;
-    let timer: NodeJS.Timeout | undefined;
-    const run = this.run(sql, args);
+    this.executing = true;
+    const limit = args.timeoutMs;
+    const timer =
+      limit === undefined ? undefined : setTimeout(() => this.stop({ code: 'Timeout', limitMs: limit }), limit);
     try {
-      if (args.timeoutMs === undefined) return await run;
-      const limit = args.timeoutMs;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          this.controller.abort();
-          reject(
-            makeError(`the statement did not finish within ${limit} ms and was cancelled`, {
-              code: 'Timeout',
-              statementId: this.id ?? undefined,
-            }),
-          );
-        }, limit);
-      });
-      // The losing `run` settles later with a cancellation nobody needs to see.
-      run.catch(() => undefined);
-      return await Promise.race([run, timeout]);
+      return await this.run(sql, args);
     } catch (e) {
-      if (isCode(e, 'Cancelled', 'Timeout')) this.cancelOnServer();
-      throw withStatementId(this.closedUnder(e), this.id);
+      throw withStatementId(this.closedUnder(this.stoppedAs(e)), this.id);
     } finally {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
+      this.executing = false;
+      // close() came while the statement ran: it was left to this call, which knows the id now.
+      if (this.closed && this.id !== null) await this.closeRemote(this.id);
     }
   }
 
@@ -111,6 +115,8 @@ export class Statement implements BackendStatement {
     let sessionId = this.session.current();
     let response: StatementResponse;
     for (let reopened = false; ; ) {
+      // Nothing was accepted yet: a stop ends the call here, and nothing ran.
+      if (this.stopping.signal.aborted) throw cancelled('the statement was cancelled before it was sent');
       try {
         response = await this.submit(sql, sessionId, args);
         break;
@@ -125,6 +131,7 @@ export class Statement implements BackendStatement {
     const id = response.statement_id;
     switch (response.status.state) {
       case 'SUCCEEDED':
+        // Completed, even if a stop came meanwhile: the caller is told the truth.
         break;
       case 'FAILED':
         throw statementFailure(id, response.status);
@@ -138,12 +145,13 @@ export class Statement implements BackendStatement {
     const manifest = response.manifest ?? {};
     const columns = manifest.schema?.columns ?? [];
     const first = response.result ? asResultData(response.result, 'execute statement') : undefined;
-    this.results = new ResultStream(
-      { api: this.session.api, transport: this.transport, config: this.session.config.results, statementId: id },
-      manifest,
-      first,
-      this.controller.signal,
-    );
+    if (!this.closed) {
+      this.results = new ResultStream(
+        { api: this.session.api, transport: this.transport, config: this.session.config.results, statementId: id },
+        manifest,
+        first,
+      );
+    }
     const info: BackendResultInfo = {
       statementId: id,
       columns: columns.map(toColumn),
@@ -155,11 +163,16 @@ export class Statement implements BackendStatement {
   }
 
   /**
-   * Submits the statement. The request itself is not aborted by a cancel: when the caller
-   * cancels while it is in flight, it still completes, so the statement id is learned and the
-   * statement cancelled on the server.
+   * Submits the statement. A stop does not abandon the request in flight (its answer names the
+   * statement to cancel); it only ends a wait between retries, when nothing was accepted.
+   *
+   * An execute that may be stopped (a timeout, an abort signal) is submitted without waiting, so
+   * the id is known at once and a stop reaches the statement whatever the moment. Others wait on
+   * the warehouse (`waitTimeoutSecs`), which answers as the statement ends: one round trip
+   * instead of a submission and polls (see crates/kernel/src/statement.rs). A `cancel()` that
+   * comes while such a submission waits is sent as soon as the answer names the statement.
    */
-  private submit(sql: string, sessionId: string, args: BackendExecuteArgs): Promise<StatementResponse> {
+  private async submit(sql: string, sessionId: string, args: BackendExecuteArgs): Promise<StatementResponse> {
     const config = this.session.config;
     const body: ExecuteRequest = {
       statement: sql,
@@ -167,83 +180,65 @@ export class Statement implements BackendStatement {
       session_id: sessionId,
       disposition: 'INLINE_OR_EXTERNAL_LINKS',
       format: 'ARROW_STREAM',
-      wait_timeout: `${config.waitTimeoutSecs}s`,
+      wait_timeout: args.timeoutMs !== undefined || args.stoppable ? '0s' : `${config.waitTimeoutSecs}s`,
       on_wait_timeout: 'CONTINUE',
     };
     if (config.results.lz4) body.result_compression = 'LZ4_FRAME';
     if (args.rowLimit !== undefined) body.row_limit = args.rowLimit;
     if (args.parameters && args.parameters.length > 0) body.parameters = args.parameters.map(toWire);
     if (args.queryTags && args.queryTags.length > 0) body.query_tags = args.queryTags;
-    const signal = this.controller.signal;
-    const request = this.session.api
-      .call('ExecuteStatement', 'POST', '/api/2.0/sql/statements', body)
-      .then((answer) => {
-        const response = asStatementResponse(answer, 'execute statement');
-        this.id = response.statement_id;
-        return response;
-      });
-    return new Promise<StatementResponse>((resolve, reject) => {
-      if (signal.aborted) {
-        this.cancelWhenSubmitted(request);
-        reject(cancelled('the statement was cancelled'));
-        return;
-      }
-      const onAbort = () => {
-        this.cancelWhenSubmitted(request);
-        reject(cancelled('the statement was cancelled'));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      request.then(
-        (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-    });
-  }
-
-  private cancelWhenSubmitted(request: Promise<StatementResponse>): void {
-    request.then(
-      async (response) => {
-        const running = !isTerminal(response.status.state);
-        this.settled = true;
-        if (running) await this.cancelRemote(response.statement_id);
-        // close() ran before the id was known: it could not close the statement then.
-        if (this.closed)
-          await this.bestEffort('CloseStatement', 'DELETE', `/api/2.0/sql/statements/${response.statement_id}`);
-      },
-      () => undefined,
+    const answer = await this.session.api.call(
+      'ExecuteStatement',
+      'POST',
+      '/api/2.0/sql/statements',
+      body,
+      this.stopping.signal,
     );
+    const response = asStatementResponse(answer, 'execute statement');
+    this.id = response.statement_id;
+    if (isTerminal(response.status.state)) this.settled = true;
+    return response;
   }
 
+  /**
+   * Polls to a terminal state: back to back while the statement is younger than the first
+   * interval (a short statement ends within a round trip or two, and a wait would dominate its
+   * latency), then at growing intervals. A stop sends the cancel (once) and polls on at once, to
+   * learn whether the server cancelled or completed the statement.
+   */
   private async poll(first: StatementResponse): Promise<StatementResponse> {
     const { pollInitialMs, pollMaxMs } = this.session.config;
-    const signal = this.controller.signal;
+    const stop = this.stopping.signal;
+    const path = `/api/2.0/sql/statements/${first.statement_id}`;
+    const submitted = performance.now();
     let response = first;
-    let interval = pollInitialMs;
+    let wait = 0;
     while (!isTerminal(response.status.state)) {
-      try {
-        await sleep(interval, signal);
-      } catch {
-        throw cancelled('the statement was cancelled');
+      if (stop.aborted) {
+        await this.requestCancel();
+      } else if (wait > 0) {
+        await sleep(wait, stop).catch(() => undefined);
+        if (stop.aborted) continue;
       }
-      interval = Math.min(interval * 2, pollMaxMs);
-      const path = `/api/2.0/sql/statements/${response.statement_id}`;
-      response = asStatementResponse(
-        await this.session.api.call('GetStatement', 'GET', path, undefined, signal),
-        'get statement status',
-      );
+      if (performance.now() - submitted < pollInitialMs) wait = 0;
+      else wait = wait === 0 ? pollInitialMs : Math.min(wait * 2, pollMaxMs);
+      response = asStatementResponse(await this.session.api.call('GetStatement', 'GET', path), 'get statement status');
     }
     return response;
   }
 
+  /** The error a stopped call raises: a cancellation reads as the timeout when that stopped it. */
+  private stoppedAs(e: unknown): unknown {
+    const reason = this.stopReason;
+    if (reason?.code !== 'Timeout' || !isCode(e, 'Cancelled')) return e;
+    return makeError(`the statement did not finish within ${reason.limitMs} ms and was cancelled`, {
+      code: 'Timeout',
+      statementId: this.id ?? undefined,
+    });
+  }
+
   async nextChunk(): Promise<Uint8Array | null> {
     this.checkOpen();
-    if (this.controller.signal.aborted) throw cancelled('the statement was cancelled', this.id ?? undefined);
     if (!this.results) throw programmingError('the statement has no result: execute it first');
     try {
       return await this.results.nextChunk();
@@ -262,32 +257,45 @@ export class Statement implements BackendStatement {
 
   /** Stops local work at once and asks the server to cancel; does not wait. */
   cancel(): void {
-    this.controller.abort();
+    this.stop({ code: 'Cancelled' });
+  }
+
+  private stop(reason: StopReason): void {
+    this.stopReason ??= reason;
+    this.stopping.abort();
     this.results?.cancel();
-    this.cancelOnServer();
+    void this.requestCancel();
   }
 
-  private cancelOnServer(): void {
-    if (this.settled || this.id === null) return;
-    void this.cancelRemote(this.id);
+  /**
+   * Sends the cancel once, when the statement is known and not known to be finished; resolves
+   * when the server answered it. Before the id is known the running execute sends it later.
+   */
+  private requestCancel(): Promise<void> {
+    if (this.cancelRequest === null && !this.settled && this.id !== null) {
+      this.settled = true;
+      this.cancelRequest = this.bestEffort('CancelStatement', 'POST', `/api/2.0/sql/statements/${this.id}/cancel`);
+    }
+    return this.cancelRequest ?? Promise.resolve();
   }
 
-  /** Idempotent, best-effort: stops downloads, drops buffered results, closes on the server. */
+  /**
+   * Idempotent, best-effort: stops downloads, drops buffered results, cancels a running statement
+   * and closes it on the server. An execute in flight is not abandoned: it learns its verdict, then
+   * closes the statement itself.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.controller.abort();
-    this.results?.cancel();
+    this.stop({ code: 'Cancelled' });
     this.results = null;
-    const id = this.id;
-    if (id === null) return;
-    if (!this.settled) await this.cancelRemote(id);
-    await this.bestEffort('CloseStatement', 'DELETE', `/api/2.0/sql/statements/${id}`);
+    if (this.executing || this.id === null) return;
+    await this.requestCancel();
+    await this.closeRemote(this.id);
   }
 
-  private cancelRemote(id: string): Promise<void> {
-    this.settled = true;
-    return this.bestEffort('CancelStatement', 'POST', `/api/2.0/sql/statements/${id}/cancel`);
+  private closeRemote(id: string): Promise<void> {
+    return this.bestEffort('CloseStatement', 'DELETE', `/api/2.0/sql/statements/${id}`);
   }
 
   private async bestEffort(

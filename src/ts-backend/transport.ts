@@ -63,9 +63,23 @@ export class TransportFailure extends Error {
     message: string,
     /** True when the request cannot have reached the server. */
     readonly beforeSend: boolean,
+    /** False when no retry can fix it: a host name that does not exist, a certificate not trusted. */
+    readonly healable = true,
   ) {
     super(message);
   }
+}
+
+/**
+ * OpenSSL's certificate verdicts as Node reports them (`CERT_HAS_EXPIRED`,
+ * `SELF_SIGNED_CERT_IN_CHAIN`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, ...) and Node's own name check.
+ */
+const UNTRUSTED = /CERT|^UNABLE_TO_|SELF_SIGNED/;
+
+/** A failure no retry can fix: NXDOMAIN (ENOTFOUND; EAI_AGAIN may pass) or an untrusted certificate. */
+function isHealable(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return !(code === 'ENOTFOUND' || (code !== undefined && UNTRUSTED.test(code)));
 }
 
 /** Node error messages may quote a host and port, never a path; keep only the code and text. */
@@ -182,12 +196,18 @@ export class Transport {
       outgoing.setTimeout(this.options.requestTimeoutMs, () =>
         fail(new TransportFailure('timeout', `no answer within ${this.options.requestTimeoutMs} ms`, !connected)),
       );
+      let answered = false;
       outgoing.on('error', (e) => {
+        // A server may answer before reading the whole body (a 413) and close: the rest of the
+        // upload then fails with EPIPE or a reset. The answer is what counts; its own events
+        // settle the request.
+        if (answered) return;
         // Once connected, the request may have reached the server (even on a reused socket that
         // turns out closed): only a failure to connect counts as "not sent".
-        fail(new TransportFailure(connected ? 'network' : 'connect', describeError(e), !connected));
+        fail(new TransportFailure(connected ? 'network' : 'connect', describeError(e), !connected, isHealable(e)));
       });
       outgoing.on('response', (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let length = 0;
         response.on('data', (piece: Buffer) => {
@@ -202,6 +222,9 @@ export class Transport {
         response.on('error', (e) =>
           fail(new TransportFailure('network', `the answer was cut: ${describeError(e)}`, false)),
         );
+        response.on('close', () => {
+          if (!response.complete) fail(new TransportFailure('network', 'the answer was cut', false));
+        });
         response.on('end', () => {
           if (settled) return;
           if (!response.complete) {

@@ -151,25 +151,126 @@ impl Error {
         e
     }
 
-    /// A transport failure. reqwest's Display includes the URL, which for downloads is a
-    /// pre-signed secret, so the URL is always stripped first.
+    /// A transport failure, its message naming the cause found in the error chain (reqwest's
+    /// own reads "error sending request" whatever happened). A host name that does not exist
+    /// and a certificate that is not trusted are not retryable: no retry can fix them. reqwest's
+    /// Display includes the URL, which for downloads is a pre-signed secret, so the URL is
+    /// always stripped first.
     pub fn from_transport(context: &str, err: reqwest::Error) -> Self {
         let err = err.without_url();
-        let code = if err.is_timeout() {
+        let chain: Vec<&(dyn std::error::Error + 'static)> =
+            std::iter::successors(Some(&err as &(dyn std::error::Error + 'static)), |e| {
+                e.source()
+            })
+            .collect();
+        let cause = TransportCause::of(&err, &chain);
+        let innermost = chain.last().map(|e| e.to_string()).unwrap_or_default();
+        let message = match cause.describe() {
+            Some(what) => format!("{context}: {what} ({innermost})"),
+            None => format!("{context}: {innermost}"),
+        };
+        let code = if cause == TransportCause::TimedOut {
             ErrorCode::Timeout
         } else {
             ErrorCode::Network
         };
-        let mut chain = Vec::new();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            chain.push(s.to_string());
-            source = s.source();
-        }
-        let mut e = Error::new(code, format!("{context}: {err}")).with_retryable(true);
-        e.causes = chain;
+        let mut e = Error::new(code, message).with_retryable(cause.is_healable());
+        e.causes = chain[1..].iter().map(|s| s.to_string()).collect();
         e
     }
+}
+
+/// What a transport failure comes down to, read from its error chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransportCause {
+    /// The host name does not exist (NXDOMAIN).
+    NoSuchHost,
+    /// The resolver failed, perhaps for now.
+    Dns,
+    Refused,
+    Reset,
+    /// The server's TLS certificate is not trusted (unknown issuer, expired, wrong name, ...).
+    Untrusted,
+    TimedOut,
+    Other,
+}
+
+impl TransportCause {
+    fn of(err: &reqwest::Error, chain: &[&(dyn std::error::Error + 'static)]) -> TransportCause {
+        if chain.iter().any(|e| {
+            is_certificate_error(*e) || e.to_string().starts_with("invalid peer certificate")
+        }) {
+            return TransportCause::Untrusted;
+        }
+        if err.is_timeout() {
+            return TransportCause::TimedOut;
+        }
+        for e in chain {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind::*;
+                match io.kind() {
+                    ConnectionRefused => return TransportCause::Refused,
+                    ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                        return TransportCause::Reset
+                    }
+                    TimedOut => return TransportCause::TimedOut,
+                    _ => {}
+                }
+            }
+        }
+        let text = chain
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(": ");
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            // getaddrinfo's EAI_NONAME / EAI_NODATA texts (glibc, musl, macOS): the name is
+            // not there. Any other resolver failure may pass.
+            let missing = [
+                "Name or service not known",
+                "No address associated with hostname",
+                "nodename nor servname provided",
+                "Name does not resolve",
+            ];
+            return if missing.iter().any(|m| text.contains(m)) {
+                TransportCause::NoSuchHost
+            } else {
+                TransportCause::Dns
+            };
+        }
+        TransportCause::Other
+    }
+
+    fn describe(self) -> Option<&'static str> {
+        Some(match self {
+            TransportCause::NoSuchHost => "the host name does not exist",
+            TransportCause::Dns => "the host name could not be resolved",
+            TransportCause::Refused => "the connection was refused",
+            TransportCause::Reset => "the connection was reset",
+            TransportCause::Untrusted => "the server's TLS certificate is not trusted",
+            TransportCause::TimedOut => "timed out",
+            TransportCause::Other => return None,
+        })
+    }
+
+    fn is_healable(self) -> bool {
+        !matches!(self, TransportCause::NoSuchHost | TransportCause::Untrusted)
+    }
+}
+
+/// Whether one link of an error chain is rustls refusing the server's certificate; rustls
+/// errors travel inside `io::Error`s, whose `source()` skips them, and boxed by the connector,
+/// which hides their type: the caller also reads rustls' text for its verdict.
+fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
+        e.downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    });
+    matches!(
+        tls,
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
 }
 
 impl fmt::Display for Error {

@@ -136,10 +136,16 @@ impl ApiClient {
             let request = request.build().map_err(|e| {
                 Error::from_request_build(&format!("{} could not be sent", op.describe()), e)
             })?;
-            let attempt = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return Err(Error::cancelled(format!("{} was cancelled", op.describe()))),
-                r = send(&self.http, request) => r,
+            // A request that changes state on the server (a submission) is never abandoned in
+            // flight: only its answer tells what it did. `cancel` then ends only the waits.
+            let attempt = if op.is_idempotent() {
+                tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => return Err(Error::cancelled(format!("{} was cancelled", op.describe()))),
+                    r = send(&self.http, request) => r,
+                }
+            } else {
+                send(&self.http, request).await
             };
             let failure = match attempt {
                 Ok(bytes) => {
@@ -186,7 +192,9 @@ impl ApiClient {
                     )
                 }
                 AttemptError::Transport { connect, error } => (
-                    if *connect {
+                    if !error.retryable {
+                        Failure::Permanent
+                    } else if *connect {
                         Failure::Connect
                     } else {
                         Failure::Transport

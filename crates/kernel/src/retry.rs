@@ -71,6 +71,8 @@ pub enum Failure {
     Connect,
     /// The request may have reached the server (reset, timeout, cut body).
     Transport,
+    /// No retry can fix it: a host name that does not exist, a certificate not trusted.
+    Permanent,
 }
 
 /// Statuses that a retry cannot fix.
@@ -82,6 +84,7 @@ impl RetryPolicy {
     pub fn is_retryable(&self, op: Operation, failure: Failure) -> bool {
         match failure {
             Failure::Connect => true,
+            Failure::Permanent => false,
             Failure::Transport => op.is_idempotent(),
             Failure::Status {
                 status,
@@ -139,6 +142,7 @@ mod tests {
         assert!(!p.is_retryable(op, status(500, None)));
         assert!(p.is_retryable(op, Failure::Connect));
         assert!(!p.is_retryable(op, Failure::Transport));
+        assert!(!p.is_retryable(op, Failure::Permanent));
     }
 
     #[test]
@@ -153,6 +157,7 @@ mod tests {
             assert!(p.is_retryable(op, status(503, None)));
             assert!(p.is_retryable(op, status(429, None)));
             assert!(p.is_retryable(op, Failure::Transport));
+            assert!(!p.is_retryable(op, Failure::Permanent));
             for s in [400, 401, 403, 404] {
                 assert!(!p.is_retryable(op, status(s, None)), "{s}");
             }

@@ -34,6 +34,8 @@ pub struct ExecuteArgs {
     pub timeout_ms: Option<u32>,
     pub row_limit: Option<i64>,
     pub query_tags: Option<Vec<Tag>>,
+    /// The caller may stop this execute (an abort signal): submit without waiting on the server.
+    pub stoppable: Option<bool>,
 }
 
 #[napi(object)]
@@ -91,6 +93,7 @@ impl NativeStatement {
             timeout_ms: None,
             row_limit: None,
             query_tags: None,
+            stoppable: None,
         });
         let options = ExecuteOptions {
             parameters: args
@@ -117,6 +120,7 @@ impl NativeStatement {
                     value: t.value,
                 })
                 .collect(),
+            stoppable: args.stoppable.unwrap_or(false),
             ..Default::default()
         };
         let info = self.inner.execute(&sql, options).await.napi()?;

@@ -193,3 +193,41 @@ async fn a_dead_server_is_a_typed_network_error_not_a_hang() {
         .expect("nothing listens");
     assert_eq!(err.code, ErrorCode::Network, "{err}");
 }
+
+#[tokio::test]
+async fn a_refused_connection_is_named_and_retried() {
+    let wh = start(base()).await;
+    let config = token_config(&wh);
+    wh.shutdown().await;
+    let err = Connection::open(config)
+        .await
+        .err()
+        .expect("nothing listens");
+    assert!(err.message.contains("the connection was refused"), "{err}");
+    assert!(err.message.contains("after 3 retries"), "{err}");
+}
+
+/// Errors no retry can fix fail at once, their message naming the cause.
+#[tokio::test]
+async fn an_untrusted_certificate_or_a_missing_host_fails_at_once() {
+    let wh = start(base()).await;
+    let mut untrusted = token_config(&wh);
+    untrusted.ca_pem = None;
+    let mut missing = token_config(&wh);
+    missing.host = "https://nosuch.invalid".into();
+    for (config, cause) in [
+        (
+            untrusted,
+            "the server's TLS certificate is not trusted (invalid peer certificate",
+        ),
+        (missing, "the host name does not exist"),
+    ] {
+        let err = Connection::open(config).await.err().expect("a failure");
+        assert_eq!(err.code, ErrorCode::Network, "{err}");
+        assert!(err.message.contains(cause), "{err}");
+        assert!(!err.message.contains("retries"), "{err}");
+        assert!(!err.retryable);
+    }
+    assert_eq!(wh.counters().requests_on("sessions.create"), 0);
+    wh.shutdown().await;
+}

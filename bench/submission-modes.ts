@@ -1,0 +1,64 @@
+/**
+ * SELECT 1 latency (execute to first row, as the bench's select-1-latency) with the submission
+ * waiting on the warehouse (the default, `waitTimeoutSecs` 10: one round trip) against an
+ * asynchronous submission polled back to back while young (what an execute given a signal or
+ * a timeout does, so a stop reaches the statement at any moment; `waitTimeoutSecs` 0 makes it
+ * the rule). It chose the mechanism (crates/kernel/src/statement.rs, `submit`). Both backends,
+ * one warehouse, modes interleaved in rounds so drift hits them alike; prints medians.
+ *
+ * `node .build-test/bench/submission-modes.js [queries per mode, default 300]`; the warehouse
+ * binary is $SLUICE_WAREHOUSE_BIN or the newest cargo build.
+ */
+
+import { type ConnectOptions, connect } from '../src/index';
+import { startLocalWarehouse } from '../src/local-warehouse';
+
+const MODES: Record<string, Partial<ConnectOptions>> = {
+  'waits on the warehouse (default)': {},
+  'asynchronous (waitTimeoutSecs 0)': { waitTimeoutSecs: 0 },
+};
+const ROUND = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  const perMode = Number(process.argv[2] ?? 300);
+  const warehouse = await startLocalWarehouse({ startTimeoutMs: 300_000 });
+  try {
+    for (const backend of ['native', 'ts'] as const) {
+      const connections = await Promise.all(
+        Object.values(MODES).map((mode) => connect(warehouse.connectOptions({ backend, ...mode }))),
+      );
+      const cursors = connections.map((connection) => connection.cursor());
+      const latencies: number[][] = cursors.map(() => []);
+      for (let done = -ROUND; done < perMode; done += ROUND) {
+        for (const [i, cursor] of cursors.entries()) {
+          for (let q = 0; q < ROUND; q++) {
+            const started = performance.now();
+            await cursor.execute('SELECT 1');
+            await cursor.fetchone();
+            // The first round warms connections and caches.
+            if (done >= 0) latencies[i].push(performance.now() - started);
+          }
+        }
+      }
+      const medians = latencies.map(median);
+      Object.keys(MODES).forEach((name, i) => {
+        console.log(`${backend} ${name}: median ${medians[i].toFixed(3)} ms over ${latencies[i].length} queries`);
+      });
+      console.log(`${backend} ratio asynchronous / waiting: ${(medians[1] / medians[0]).toFixed(3)}`);
+      for (const connection of connections) await connection.close();
+    }
+  } finally {
+    await warehouse.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

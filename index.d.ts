@@ -22,6 +22,11 @@ export declare class NativeConnection {
   columns(catalog: string, schemaPattern?: string | undefined | null, tablePattern?: string | undefined | null, columnPattern?: string | undefined | null): Promise<Array<ColumnRow>>
 }
 
+export declare class NativeExport {
+  /** The next piece of the file, or null after the last. Cancel through the statement. */
+  next(): Promise<ExportPiece | null>
+}
+
 export declare class NativeStatement {
   execute(sql: string, args?: ExecuteArgs | undefined | null): Promise<ResultInfo>
   /**
@@ -30,6 +35,8 @@ export declare class NativeStatement {
    * (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
    */
   nextChunk(): Promise<Buffer | null>
+  /** The rest of the result as one file, pulled piece by piece (see NativeExport). */
+  export(args: ExportArgs): NativeExport
   get statementId(): string | null
   /** Returns at once; the running execute or fetch rejects with a cancellation error. */
   cancel(): void
@@ -107,6 +114,20 @@ export interface ExecuteArgs {
   parameters?: Array<Parameter>
   timeoutMs?: number
   rowLimit?: number
+}
+
+export interface ExportArgs {
+  /** csv, tsv, ndjson, json, arrow or parquet. */
+  format: string
+  header?: boolean
+  nullText?: string
+  /** JSON formats: BIGINT and DECIMAL as strings (default) or numbers. */
+  exactNumbersAsStrings?: boolean
+}
+
+export interface ExportPiece {
+  bytes: Buffer
+  rowsDone: number
 }
 
 export interface Parameter {

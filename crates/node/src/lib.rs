@@ -3,10 +3,12 @@
 
 mod connection;
 mod error;
+mod export;
 mod metadata;
 mod options;
 mod statement;
 mod token_provider;
 
 pub use connection::{connect, NativeConnection};
+pub use export::NativeExport;
 pub use statement::NativeStatement;

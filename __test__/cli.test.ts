@@ -27,7 +27,13 @@ interface Run {
 
 function start(args: string[], env: Record<string, string | undefined> = {}, stdin?: string): ChildProcess {
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR, HOME: process.env.HOME, ...env },
+    env: {
+      PATH: process.env.PATH,
+      CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR,
+      SLUICE_WAREHOUSE_BIN: process.env.SLUICE_WAREHOUSE_BIN,
+      HOME: process.env.HOME,
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin?.end(stdin);
@@ -49,7 +55,7 @@ const sluice = (args: string[], env?: Record<string, string | undefined>, stdin?
 
 describe('the sluice CLI', () => {
   const warehouse = useWarehouse({
-    args: ['--enable-admin', '--tpch-scale', '0.05', '--chunk-rows', '20000', '--inline-limit', '0'],
+    args: ['--enable-admin', '--chunk-rows', '4000', '--inline-limit', '0'],
   });
   let dir: string;
   /** Connection through the environment, as a shell user sets it up. */

@@ -17,6 +17,11 @@ export declare class NativeConnection {
   close(): Promise<void>
 }
 
+export declare class NativeExport {
+  /** The next piece of the file, or null after the last. Cancel through the statement. */
+  next(): Promise<ExportPiece | null>
+}
+
 export declare class NativeStatement {
   execute(sql: string, args?: ExecuteArgs | undefined | null): Promise<ResultInfo>
   /**
@@ -25,6 +30,8 @@ export declare class NativeStatement {
    * (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
    */
   nextChunk(): Promise<Buffer | null>
+  /** The rest of the result as one file, pulled piece by piece (see NativeExport). */
+  export(args: ExportArgs): NativeExport
   get statementId(): string | null
   /** Returns at once; the running execute or fetch rejects with a cancellation error. */
   cancel(): void
@@ -87,6 +94,20 @@ export interface ExecuteArgs {
   queryTags?: Array<Tag>
   /** The caller may stop this execute (an abort signal): submit without waiting on the server. */
   stoppable?: boolean
+}
+
+export interface ExportArgs {
+  /** csv, tsv, ndjson, json, arrow or parquet. */
+  format: string
+  header?: boolean
+  nullText?: string
+  /** JSON formats: BIGINT and DECIMAL as strings (default) or numbers. */
+  exactNumbersAsStrings?: boolean
+}
+
+export interface ExportPiece {
+  bytes: Buffer
+  rowsDone: number
 }
 
 export interface Parameter {

@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeConnection = nativeBinding.NativeConnection
+module.exports.NativeExport = nativeBinding.NativeExport
 module.exports.NativeStatement = nativeBinding.NativeStatement
 module.exports.connect = nativeBinding.connect

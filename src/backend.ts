@@ -42,6 +42,19 @@ export interface BackendResultInfo {
   schemaIpc: Uint8Array;
 }
 
+/** What an engine that encodes exports itself is asked for (see src/export/). */
+export interface BackendExportArgs {
+  format: 'csv' | 'tsv' | 'ndjson' | 'json' | 'arrow' | 'parquet';
+  header: boolean;
+  nullText: string;
+  exactNumbersAsStrings: boolean;
+}
+
+export interface BackendExport {
+  /** The next piece of the file and the rows encoded so far, or null after the last. */
+  next(): Promise<{ bytes: Uint8Array; rowsDone: number } | null>;
+}
+
 export interface BackendStatement {
   execute(sql: string, args: BackendExecuteArgs): Promise<BackendResultInfo>;
   /** Next chunk as an Arrow IPC stream, or null at the end. */
@@ -50,6 +63,8 @@ export interface BackendStatement {
   /** Returns at once; pending calls reject with a cancellation error. */
   cancel(): void;
   close(): Promise<void>;
+  /** The rest of the result as one file, encoded by the engine; absent where the facade encodes. */
+  export?(args: BackendExportArgs): BackendExport;
 }
 
 export interface BackendConnection {

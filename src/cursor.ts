@@ -4,12 +4,16 @@
  * one chunk plus the rows the caller asked for.
  */
 
+import type { Readable, Writable } from 'node:stream';
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import { watchAbort } from './abort-watch';
 import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
 import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
+import type { StreamOptions } from './export/options';
+import { type RowStreamOptions, rowStream } from './export/rows';
+import { type ExportStream, type ExportSummary, type ExportTarget, exportStream, exportTo } from './export/stream';
 import { LONE_SURROGATE, type Params, toWireParameters } from './params';
 import { RowQueue } from './row-queue';
 import { batchRows, rowKeys, type ValuePolicy } from './values';
@@ -391,6 +395,32 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       if (row === null) return;
       yield row;
     }
+  }
+
+  /** The rest of the result as the bytes of one file (CSV unless told): see src/export/. */
+  stream(options?: StreamOptions): ExportStream {
+    return exportStream(() => this.exportTarget(), options);
+  }
+
+  /** Writes the rest of the result to a path (whole, or not at all) or a Writable. */
+  async export(destination: string | Writable, options?: StreamOptions): Promise<ExportSummary> {
+    return exportTo(() => this.exportTarget(), destination, options);
+  }
+
+  /** The rest of the result as an object-mode Readable of rows. */
+  rows(options?: RowStreamOptions): Readable {
+    const statement = this.startRows();
+    return rowStream<R>(this, options, () => void statement.close().catch(() => undefined));
+  }
+
+  /** Hands the whole result to an export, which reads it from the backend itself. */
+  private exportTarget(): ExportTarget {
+    const statement = this.checkResult();
+    if (this.rowsFetched || this.queue.size > 0)
+      throw programmingError('an export needs the whole result: call it before fetching');
+    this.rowsFetched = true;
+    this.done = true;
+    return { statement, info: this.info as BackendResultInfo, signal: this.signal };
   }
 
   /** Asks the warehouse to cancel the running statement; returns at once. */

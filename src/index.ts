@@ -49,3 +49,6 @@ export { BINARY, DATETIME, NUMBER, ROWID, STRING, TypeObject } from './type-obje
 export const apilevel = '2.0';
 export const threadsafety = 1;
 export const paramstyle = 'named';
+export type { ExportFormat, ExportProgress, StreamOptions } from './export/options';
+export type { RowStreamOptions } from './export/rows';
+export type { ExportStream, ExportSummary } from './export/stream';

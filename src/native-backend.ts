@@ -4,11 +4,13 @@ import type {
   Backend,
   BackendConnection,
   BackendExecuteArgs,
+  BackendExport,
+  BackendExportArgs,
   BackendOptions,
   BackendResultInfo,
   BackendStatement,
 } from './backend';
-import { native } from './errors';
+import { decodeNativeError, native } from './errors';
 import { loadNative } from './native';
 import { withDefaults } from './options';
 
@@ -36,6 +38,16 @@ class Statement implements BackendStatement {
 
   close(): Promise<void> {
     return native(() => this.inner.close());
+  }
+
+  export(args: BackendExportArgs): BackendExport {
+    let pieces: ReturnType<NativeStatement['export']>;
+    try {
+      pieces = this.inner.export(args);
+    } catch (e) {
+      throw decodeNativeError(e);
+    }
+    return { next: () => native(() => pieces.next()) };
   }
 }
 

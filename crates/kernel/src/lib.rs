@@ -6,6 +6,7 @@ pub mod codec;
 mod config;
 mod connection;
 mod error;
+pub mod export;
 mod http;
 mod results;
 mod retry;

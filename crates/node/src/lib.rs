@@ -3,9 +3,11 @@
 
 mod connection;
 mod error;
+mod export;
 mod options;
 mod statement;
 mod token_provider;
 
 pub use connection::{connect, NativeConnection};
+pub use export::NativeExport;
 pub use statement::NativeStatement;

@@ -4,12 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use arrow_schema::SchemaRef;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use sluice_kernel::export::Export;
 use sluice_kernel::wire::{ColumnInfo, ParameterItem, QueryTag};
 use sluice_kernel::{encode_ipc, ExecuteOptions};
 
 use crate::error::IntoNapi;
+use crate::export::{self, ExportArgs, NativeExport};
 
 #[napi(object)]
 pub struct Parameter {
@@ -62,12 +65,15 @@ pub struct ResultInfo {
 #[napi]
 pub struct NativeStatement {
     inner: Arc<sluice_kernel::Statement>,
+    /// The manifest's schema, kept for an export of an empty result.
+    schema: std::sync::Mutex<Option<SchemaRef>>,
 }
 
 impl NativeStatement {
     pub fn new(inner: sluice_kernel::Statement) -> Self {
         NativeStatement {
             inner: Arc::new(inner),
+            schema: std::sync::Mutex::new(None),
         }
     }
 }
@@ -125,6 +131,7 @@ impl NativeStatement {
         };
         let info = self.inner.execute(&sql, options).await.napi()?;
         let schema_ipc = encode_ipc(&info.schema, &[]).napi()?;
+        *self.schema.lock().expect("schema lock") = Some(info.schema.clone());
         Ok(ResultInfo {
             statement_id: info.statement_id,
             columns: info.columns.into_iter().map(column).collect(),
@@ -143,6 +150,22 @@ impl NativeStatement {
             return Ok(None);
         };
         Ok(Some(chunk.into_ipc().napi()?.into()))
+    }
+
+    /// The rest of the result as one file, pulled piece by piece (see NativeExport).
+    #[napi]
+    pub fn export(&self, args: ExportArgs) -> Result<NativeExport> {
+        let Some(schema) = self.schema.lock().expect("schema lock").clone() else {
+            return Err(sluice_kernel::Error::invalid_argument(
+                "the statement has no result: execute it first",
+            ))
+            .napi();
+        };
+        Ok(NativeExport::new(Export::new(
+            self.inner.clone(),
+            schema,
+            export::options(args)?,
+        )))
     }
 
     #[napi(getter)]

@@ -40,12 +40,16 @@ export class DatabricksAdapter extends DialectAdapterBase {
     return false;
   }
 
-  private table(db: Kysely<unknown>, options: MigrationLockOptions): Kysely<LockTable> {
-    const locks = db as unknown as Kysely<LockTable>;
+  /**
+   * `db` is Kysely's own instance. Typed `unknown` in the published typings: an ESM consumer's
+   * Kysely class and the CommonJS one this module is typed against are distinct types.
+   */
+  private table(db: unknown, options: MigrationLockOptions): Kysely<LockTable> {
+    const locks = db as Kysely<LockTable>;
     return options.lockTableSchema ? locks.withSchema(options.lockTableSchema) : locks;
   }
 
-  override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+  override async acquireMigrationLock(db: unknown, options: MigrationLockOptions): Promise<void> {
     const locks = this.table(db, options);
     const deadline = Date.now() + this.lock.timeoutMs;
     for (;;) {
@@ -73,7 +77,7 @@ export class DatabricksAdapter extends DialectAdapterBase {
     }
   }
 
-  override async releaseMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+  override async releaseMigrationLock(db: unknown, options: MigrationLockOptions): Promise<void> {
     await this.table(db, options)
       .updateTable(options.lockTable)
       .set({ is_locked: 0 })

@@ -1,14 +1,6 @@
 /** The Kysely dialect for Databricks SQL: `new Kysely<DB>({ dialect: new DatabricksDialect({ connect }) })`. */
 
-import type {
-  DatabaseConnection,
-  DatabaseIntrospector,
-  Dialect,
-  DialectAdapter,
-  Driver,
-  Kysely,
-  QueryCompiler,
-} from 'kysely';
+import type { DatabaseConnection, DatabaseIntrospector, Dialect, Driver, Kysely, QueryCompiler } from 'kysely';
 import { programmingError } from '../errors';
 import type { ConnectOptions } from '../options';
 import { isPlainObject } from '../plain-object';
@@ -91,12 +83,13 @@ export class DatabricksDialect implements Dialect {
     return new DatabricksQueryCompiler();
   }
 
-  createAdapter(): DialectAdapter {
+  createAdapter(): DatabricksAdapter {
     const timeoutMs = this.#config.migrationLockTimeoutMs ?? 60_000;
     return new DatabricksAdapter({ timeoutMs, retryMs: Math.min(1000, Math.max(50, timeoutMs / 10)) });
   }
 
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new DatabricksIntrospector(db, this.#config.introspection ?? 'auto');
+  /** `db` is typed `unknown` for ESM consumers, whose Kysely class is not the CommonJS one. */
+  createIntrospector(db: unknown): DatabaseIntrospector {
+    return new DatabricksIntrospector(db as Kysely<unknown>, this.#config.introspection ?? 'auto');
   }
 }

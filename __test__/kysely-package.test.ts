@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../src/package-root';
@@ -54,6 +54,15 @@ export const ok: Equals<Row, { id: bigint; nickname: string | null }> = true;
 new DatabricksDialect({ connect: config.connect, pool: 3 });
 `;
 
+/** The first TypeScript block of the README's Kysely section. */
+function readmeExample(): string {
+  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Kysely\n'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(block, 'the README has a Kysely example');
+  return block[1];
+}
+
 describe('the sluice/kysely entry point', () => {
   it('loads through require, with the CommonJS build of kysely', () => {
     const out = node([
@@ -91,8 +100,11 @@ describe('the sluice/kysely entry point', () => {
     try {
       writeFileSync(join(dir, 'esm.mts'), CONSUMER);
       writeFileSync(join(dir, 'cjs.cts'), CONSUMER);
+      writeFileSync(join(dir, 'readme.mts'), readmeExample());
       check('esm.mts');
       check('cjs.cts');
+      // The README's example, as a user would paste it.
+      check('readme.mts');
       // The check can fail: a wrong expectation is a compile error.
       writeFileSync(
         join(dir, 'wrong.mts'),

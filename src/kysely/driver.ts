@@ -82,7 +82,9 @@ export class DatabricksConnection implements DatabaseConnection {
       if (cursor.description === null) return { rows: [] };
       const rows = await cursor.fetchall();
       const numAffectedRows = affectedRows(rows);
-      if (DML_NODES.has(compiledQuery.query.kind)) return { numAffectedRows, rows: [] };
+      // EXPLAIN of a DML statement returns the plan: rows, not a count.
+      const explained = 'explain' in compiledQuery.query && compiledQuery.query.explain !== undefined;
+      if (DML_NODES.has(compiledQuery.query.kind) && !explained) return { numAffectedRows, rows: [] };
       // A raw statement keeps its rows; a DML one also reports its count.
       const isCount = cursor.description[0]?.[0] === 'num_affected_rows';
       return isCount && numAffectedRows !== undefined ? { numAffectedRows, rows: rows as R[] } : { rows: rows as R[] };

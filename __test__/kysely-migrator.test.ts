@@ -67,6 +67,13 @@ function migrator(db: Kysely<DB>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
+/** Starts from an empty schema, whatever an earlier test left. */
+async function fresh(db: Kysely<DB>): Promise<void> {
+  for (const table of ['book', 'author', 'kysely_migration', 'kysely_migration_lock']) {
+    await db.schema.dropTable(table).ifExists().execute();
+  }
+}
+
 const tableNames = async (db: Kysely<DB>) => (await db.introspection.getTables()).map((t) => t.name).sort();
 
 describe('Kysely Migrator on Databricks', () => {
@@ -75,6 +82,7 @@ describe('Kysely Migrator on Databricks', () => {
   it('migrates to the latest, then down one step, then all the way down', async () => {
     const db = database(warehouse());
     try {
+      await fresh(db);
       const m = migrator(db);
       const up = await m.migrateToLatest();
       assert.equal(up.error, undefined);
@@ -126,6 +134,7 @@ describe('Kysely Migrator on Databricks', () => {
     const w = warehouse();
     const db = database(w, 400);
     try {
+      await fresh(db);
       // Creates the lock table and row, migrating nothing yet.
       await new Migrator({ db, provider: { getMigrations: async () => ({}) } }).migrateToLatest();
       await db.updateTable('kysely_migration_lock').set({ is_locked: 1 }).execute();
@@ -150,6 +159,7 @@ describe('Kysely Migrator on Databricks', () => {
     const a = database(w, 30_000);
     const b = database(w, 30_000);
     try {
+      await fresh(a);
       // Both see the lock table and its row already there, so they race for the row only.
       await new Migrator({ db: a, provider: { getMigrations: async () => ({}) } }).migrateToLatest();
       const [ra, rb] = await Promise.all([migrator(a).migrateToLatest(), migrator(b).migrateToLatest()]);

@@ -11,6 +11,7 @@ import {
   type AlterTableColumnAlterationNode,
   type ColumnDefinitionNode,
   type CreateIndexNode,
+  type CreateTableNode,
   type DataTypeNode,
   DefaultQueryCompiler,
   type DeleteQueryNode,
@@ -27,7 +28,7 @@ import {
   type OperationNode,
   type OrActionNode,
   type OutputNode,
-  type RawNode,
+  RawNode,
   type ReferencesNode,
   type ReturningNode,
   type TopNode,
@@ -48,6 +49,12 @@ function checkReferentialAction(action: string | undefined, on: string): void {
     throw unsupported(`ON ${on} ${action.toUpperCase()} (foreign keys are informational; only NO ACTION is accepted)`);
   }
 }
+
+/**
+ * Delta refuses a column DEFAULT unless the table has this feature
+ * (WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED); Kysely's Migrator's own lock table has one.
+ */
+const COLUMN_DEFAULTS = "TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')";
 
 const isValue = (node: OperationNode): node is OperationNode & { value: unknown } => node.kind === 'ValueNode';
 
@@ -119,6 +126,22 @@ export class DatabricksQueryCompiler extends DefaultQueryCompiler {
     // the type as Databricks documents it.
     const identity: ColumnDefinitionNode['generated'] = { kind: 'GeneratedNode', byDefault: true, identity: true };
     super.visitColumnDefinition({ ...node, autoIncrement: false, generated: identity });
+  }
+
+  /** A table with column defaults gets the Delta feature they need, unless it sets properties itself. */
+  protected override visitCreateTable(node: CreateTableNode): void {
+    const defaults = !node.selectQuery && node.columns.some((c) => c.defaultTo !== undefined);
+    const ownProperties = node.endModifiers?.some(
+      (m) => m.kind === 'RawNode' && /tblproperties/i.test((m as RawNode).sqlFragments.join('')),
+    );
+    if (!defaults || ownProperties) {
+      super.visitCreateTable(node);
+      return;
+    }
+    super.visitCreateTable({
+      ...node,
+      endModifiers: [...(node.endModifiers ?? []), RawNode.createWithSql(COLUMN_DEFAULTS)],
+    });
   }
 
   protected override visitReferences(node: ReferencesNode): void {

@@ -307,9 +307,9 @@ describe('Kysely dialect against the local warehouse', () => {
         .select((eb) => [
           'name',
           eb.fn
-            .agg<bigint>('row_number')
+            .sum<bigint>('id')
             .over((ob) => ob.partitionBy('owner_id').orderBy('name', 'desc'))
-            .as('rank'),
+            .as('running'),
           eb.fn
             .countAll<bigint>()
             .over((ob) => ob.partitionBy('owner_id'))
@@ -318,9 +318,9 @@ describe('Kysely dialect against the local warehouse', () => {
         .orderBy('name')
         .execute();
       assert.deepEqual(windowed, [
-        { name: 'Catto', rank: 2n, siblings: 2n },
-        { name: 'Doggo', rank: 1n, siblings: 2n },
-        { name: 'Hammo', rank: 1n, siblings: 1n },
+        { name: 'Catto', running: 21n, siblings: 2n },
+        { name: 'Doggo', running: 11n, siblings: 2n },
+        { name: 'Hammo', running: 12n, siblings: 1n },
       ]);
       const union = await db
         .selectFrom('person')

@@ -22,6 +22,12 @@ pub fn rewrite(statement: &mut DfStatement) {
         for col in &mut create.columns {
             spark_type(&mut col.data_type);
         }
+        // Delta table properties (`TBLPROPERTIES (...)`, e.g. the column-defaults feature that
+        // Databricks needs for DEFAULT) mean nothing to an in-memory table: accepted, ignored.
+        use datafusion::sql::sqlparser::ast::CreateTableOptions;
+        if matches!(create.table_options, CreateTableOptions::TableProperties(_)) {
+            create.table_options = CreateTableOptions::None;
+        }
     }
     // `?` markers become DataFusion's `$1, $2, ...` in order of appearance.
     let mut n = 0;

@@ -95,7 +95,10 @@ describe('@databricks/sql drop-in: the README flow', () => {
   });
 
   it('refuses to open a session before connect()', async () => {
-    await assert.rejects(new DBSQLClient().openSession(), (e) => e instanceof HiveDriverError && /not connected/.test(e.message));
+    await assert.rejects(
+      new DBSQLClient().openSession(),
+      (e) => e instanceof HiveDriverError && /not connected/.test(e.message),
+    );
   });
 
   it('opens a session in the given catalog and schema, with its configuration', async () => {
@@ -232,7 +235,7 @@ describe('@databricks/sql drop-in: fetching', () => {
 
   it('a statement without a result set gives no rows, no schema, and hasMoreRows false', async () => {
     await withSession(async (session) => {
-      const operation = await session.executeStatement('CREATE OR REPLACE TEMPORARY VIEW drop_in_v AS SELECT 1 AS x');
+      const operation = await session.executeStatement('CREATE TABLE main.default.drop_in_ddl (x INT)');
       assert.deepEqual(await operation.fetchAll(), []);
       assert.equal(await operation.hasMoreRows(), false);
       assert.equal(await operation.getSchema(), null);
@@ -331,7 +334,8 @@ describe('@databricks/sql drop-in: parameters', () => {
     await withSession(async (session) => {
       await assert.rejects(
         session.executeStatement('SELECT ?', { namedParameters: { a: 1 }, ordinalParameters: [1] }),
-        (e) => e instanceof ParameterError && !(e instanceof HiveDriverError) && /both ordinal and named/.test(e.message),
+        (e) =>
+          e instanceof ParameterError && !(e instanceof HiveDriverError) && /both ordinal and named/.test(e.message),
       );
     });
   });
@@ -366,7 +370,10 @@ describe('@databricks/sql drop-in: errors and cancellation', () => {
     const seen: unknown[] = [];
     client.on('error', (e) => seen.push(e));
     await client.connect({ ...dropInOptions(warehouse()), token: 'dapi-wrong' });
-    await assert.rejects(client.openSession(), (e) => e instanceof AuthenticationError && e.name === 'AuthenticationError');
+    await assert.rejects(
+      client.openSession(),
+      (e) => e instanceof AuthenticationError && e.name === 'AuthenticationError',
+    );
     assert.equal(seen.length, 1);
     assert.ok(seen[0] instanceof AuthenticationError);
     await client.close();
@@ -380,7 +387,10 @@ describe('@databricks/sql drop-in: errors and cancellation', () => {
       const started = Date.now();
       await assert.rejects(fetching, (e) => e instanceof OperationStateError && e.errorCode === 'CANCELED');
       assert.ok(Date.now() - started < 20_000, 'the statement did not run to its end');
-      await assert.rejects(operation.fetchChunk(), (e) => e instanceof OperationStateError && e.errorCode === 'CANCELED');
+      await assert.rejects(
+        operation.fetchChunk(),
+        (e) => e instanceof OperationStateError && e.errorCode === 'CANCELED',
+      );
       assert.equal(await operation.hasMoreRows(), false);
     });
   });
@@ -435,7 +445,10 @@ describe('@databricks/sql drop-in: metadata operations', () => {
       assert.equal(key.TABLE_NAME, 'nation');
       assert.equal(key.DATA_TYPE, -5, 'java.sql.Types.BIGINT');
       assert.equal(key.TYPE_NAME, 'BIGINT');
-      assert.equal(key.ORDINAL_POSITION, 1);
+      assert.equal(key.ORDINAL_POSITION, 0, 'numbered from 0, as @databricks/sql gives it');
+      assert.equal(key.NULLABLE, 1);
+      assert.equal(columns.length, 4);
+      assert.equal(Object.keys(key).length, 23, "JDBC's 23 getColumns columns");
     });
   });
 });

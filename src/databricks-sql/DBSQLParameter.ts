@@ -54,6 +54,21 @@ function isInt64(value: unknown): value is Int64Like {
   );
 }
 
+/**
+ * A DECIMAL's precision and scale from its text (`'12.50'` is `DECIMAL(4,2)`): a bare DECIMAL is
+ * DECIMAL(10,0) to the warehouse, which would round the value.
+ */
+function decimalType(text: string, where: string): string {
+  const m = /^[+-]?(\d*)(?:\.(\d+))?$/.exec(text.trim());
+  if (!m || (m[1] === '' && m[2] === undefined)) {
+    throw new ParameterError(`${where}: "${text}" is not a decimal number (digits with an optional fraction)`);
+  }
+  const scale = m[2]?.length ?? 0;
+  const precision = Math.max(m[1].replace(/^0+/, '').length + scale, 1);
+  if (precision > 38) throw new ParameterError(`${where}: "${text}" needs ${precision} digits, more than DECIMAL's 38`);
+  return `DECIMAL(${precision},${scale})`;
+}
+
 /** The calendar date a `Date` shows in local time, as a DATE parameter binds it. */
 function localDate(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -99,6 +114,7 @@ export class DBSQLParameter {
     if (typeof type !== 'string' || !/^[A-Za-z_][A-Za-z0-9_ ,()]*$/.test(type)) {
       throw new ParameterError(`${where}: "${String(type)}" is not a SQL type name`);
     }
+    if (type === DBSQLParameterType.DECIMAL) return new TypedValue(text, decimalType(text, where));
     return new TypedValue(text, type === DBSQLParameterType.INTEGER ? 'INT' : type);
   }
 }

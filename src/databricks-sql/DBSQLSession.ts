@@ -23,7 +23,7 @@ import Status from './dto/Status';
 import { translated } from './error-mapping';
 import HiveDriverError from './errors/HiveDriverError';
 import ParameterError from './errors/ParameterError';
-import { columnExtras, LAYOUTS, type Layout, layoutColumns, shaped } from './metadata-rows';
+import { columnExtras, LAYOUTS, type Layout, layoutColumns, shaped, tableExtras } from './metadata-rows';
 import { CursorSource, RowsSource } from './source';
 
 type Row = Record<string, unknown>;
@@ -116,6 +116,7 @@ export default class DBSQLSession implements IDBSQLSession {
           tableNamePattern: request.tableName,
           tableTypes: request.tableTypes,
         }),
+        tableExtras,
       ),
     );
   }

@@ -40,7 +40,7 @@ export const LAYOUTS = {
     ['DATA_TYPE', I],
     ['TYPE_NAME', S],
     ['COLUMN_SIZE', I],
-    ['BUFFER_LENGTH', I],
+    ['BUFFER_LENGTH', 'TINYINT'],
     ['DECIMAL_DIGITS', I],
     ['NUM_PREC_RADIX', I],
     ['NULLABLE', I],
@@ -56,7 +56,6 @@ export const LAYOUTS = {
     ['SCOPE_TABLE', S],
     ['SOURCE_DATA_TYPE', 'SMALLINT'],
     ['IS_AUTO_INCREMENT', S],
-    ['IS_GENERATEDCOLUMN', S],
   ],
 } as const satisfies Record<string, Layout>;
 
@@ -110,10 +109,17 @@ export function layoutColumns(layout: Layout): BackendColumn[] {
   return layout.map(([name, typeName], i) => ({ name, typeName, typeText: typeName, position: i + 1 }));
 }
 
+/** A table row's REMARKS: empty text when the table has none, as theirs. */
+export function tableExtras(row: Row): Row {
+  return { REMARKS: row.REMARKS ?? '' };
+}
+
 /** JDBC's derived column values of a getColumns row. */
 export function columnExtras(row: Row): Row {
   return {
     DATA_TYPE: jdbcType(row.TYPE_NAME),
     NULLABLE: row.IS_NULLABLE === 'NO' ? 0 : 1,
+    REMARKS: row.REMARKS ?? '',
+    IS_AUTO_INCREMENT: row.IS_AUTO_INCREMENT ?? 'NO',
   };
 }

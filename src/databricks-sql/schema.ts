@@ -53,8 +53,8 @@ function describeColumn(column: BackendColumn, index: number): TColumnDesc {
   return {
     columnName: column.name,
     typeDesc: { types: [{ primitiveEntry: { type, ...qualified } }] },
-    position: column.position ?? index + 1,
-    comment: '',
+    // 1-based, as theirs: the warehouse numbers columns from 0.
+    position: index + 1,
   };
 }
 

@@ -15,11 +15,6 @@ export declare class NativeConnection {
   sessionId(): Promise<string>
   /** Idempotent. */
   close(): Promise<void>
-  catalogs(): Promise<Array<CatalogRow>>
-  /** Schemas of `catalog` (every catalog when absent) matching a LIKE pattern. */
-  schemas(catalog?: string | undefined | null, schemaPattern?: string | undefined | null): Promise<Array<SchemaRow>>
-  tables(catalog?: string | undefined | null, schemaPattern?: string | undefined | null, tablePattern?: string | undefined | null, tableTypes?: Array<string> | undefined | null): Promise<Array<TableRow>>
-  columns(catalog: string, schemaPattern?: string | undefined | null, tablePattern?: string | undefined | null, columnPattern?: string | undefined | null): Promise<Array<ColumnRow>>
 }
 
 export declare class NativeStatement {
@@ -37,10 +32,6 @@ export declare class NativeStatement {
   close(): Promise<void>
 }
 
-export interface CatalogRow {
-  TABLE_CAT: string
-}
-
 export interface Column {
   name: string
   typeText?: string
@@ -49,22 +40,6 @@ export interface Column {
   typePrecision?: number
   typeScale?: number
   typeIntervalType?: string
-}
-
-export interface ColumnRow {
-  TABLE_CAT: string
-  TABLE_SCHEM: string
-  TABLE_NAME: string
-  COLUMN_NAME: string
-  TYPE_NAME: string
-  COLUMN_SIZE?: number
-  DECIMAL_DIGITS?: number
-  NUM_PREC_RADIX?: number
-  IS_NULLABLE: string
-  REMARKS?: string
-  ORDINAL_POSITION?: number
-  IS_AUTO_INCREMENT?: string
-  IS_GENERATEDCOLUMN?: string
 }
 
 /**
@@ -80,26 +55,28 @@ export interface ConnectOptions {
   token?: string
   oauthClientId?: string
   oauthClientSecret?: string
-  oauthScope?: string
+  oauthScope: string
   catalog?: string
   schema?: string
   sessionConfs?: Record<string, string>
   /** PEM text of the CA certificates to trust (only these are trusted when set). */
   caPem?: string
-  connectTimeoutMs?: number
-  requestTimeoutMs?: number
-  maxRetries?: number
-  minBackoffMs?: number
-  maxBackoffMs?: number
-  retryBudgetMs?: number
-  pollInitialMs?: number
-  pollMaxMs?: number
-  waitTimeoutSecs?: number
-  lz4?: boolean
-  maxConcurrentDownloads?: number
-  memoryBudgetBytes?: number
-  linkExpiryThresholdMs?: number
-  maxDownloadAttempts?: number
+  proxy?: ProxySettings
+  connectTimeoutMs: number
+  requestTimeoutMs: number
+  maxRetries: number
+  minBackoffMs: number
+  maxBackoffMs: number
+  retryBudgetMs: number
+  pollInitialMs: number
+  pollMaxMs: number
+  waitTimeoutSecs: number
+  lz4: boolean
+  maxConcurrentDownloads: number
+  memoryBudgetBytes: number
+  linkExpiryThresholdMs: number
+  maxDownloadAttempts: number
+  /** The kernel's own (`sluice/<version>`) when absent. */
   userAgent?: string
 }
 
@@ -107,6 +84,7 @@ export interface ExecuteArgs {
   parameters?: Array<Parameter>
   timeoutMs?: number
   rowLimit?: number
+  queryTags?: Array<Tag>
 }
 
 export interface Parameter {
@@ -118,6 +96,18 @@ export interface Parameter {
   value?: string
 }
 
+/** The HTTP(S) proxy, resolved by the facade (from the `proxy` option or the environment). */
+export interface ProxySettings {
+  /** `http://host:port` or `https://host:port`, without credentials. */
+  url: string
+  username?: string
+  password?: string
+  /** Hosts reached directly, as a NO_PROXY list. */
+  noProxy?: string
+  /** Only https:// traffic goes through it (a proxy from HTTPS_PROXY). */
+  httpsOnly?: boolean
+}
+
 export interface ResultInfo {
   statementId: string
   columns: Array<Column>
@@ -127,15 +117,8 @@ export interface ResultInfo {
   schemaIpc: Buffer
 }
 
-export interface SchemaRow {
-  TABLE_SCHEM: string
-  TABLE_CATALOG: string
-}
-
-export interface TableRow {
-  TABLE_CAT: string
-  TABLE_SCHEM: string
-  TABLE_NAME: string
-  TABLE_TYPE: string
-  REMARKS?: string
+/** A tag of the statement, shown in the query history. */
+export interface Tag {
+  key: string
+  value: string
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect, InterfaceError, ProgrammingError } from '../src/index';
+import { like, metadataSql } from '../src/metadata';
 import { useWarehouse } from './helpers/warehouse';
 
 describe('metadata', () => {
@@ -57,5 +58,135 @@ describe('metadata', () => {
     // The same keys in the same order: what JSON.stringify, console.table and Object.keys show.
     assert.equal(JSON.stringify(results[1]), JSON.stringify(results[0]));
     assert.ok((results[0][3] as unknown[]).length > 8);
+  });
+
+  it('patterns across every catalog, type filters and escaped wildcards', async () => {
+    const connection = await connect(warehouse().connectOptions());
+    const everywhere = await connection.schemas({ schemaPattern: 'def%' });
+    assert.ok(
+      everywhere.every((s) => s.TABLE_SCHEM.startsWith('def')),
+      JSON.stringify(everywhere),
+    );
+    assert.ok(
+      everywhere.some((s) => s.TABLE_CATALOG === 'main'),
+      JSON.stringify(everywhere),
+    );
+    const tables = await connection.tables({ schemaPattern: 'tpch', tableTypes: ['table'] });
+    assert.equal(tables.length, 8, `the eight TPC-H tables: ${JSON.stringify(tables)}`);
+    const keys = await connection.columns({
+      catalog: 'samples',
+      schemaPattern: 'tpch',
+      tableNamePattern: '%',
+      columnNamePattern: '%\\_nationkey',
+    });
+    assert.ok(keys.length >= 3 && keys.every((c) => c.COLUMN_NAME.endsWith('_nationkey')), JSON.stringify(keys));
+    await connection.close();
+  });
+
+  it('type info and table types are JDBC-shaped fixed tables', async () => {
+    const connection = await connect(warehouse().connectOptions());
+    const types = await connection.typeInfo();
+    const codes = types.map((t) => t.DATA_TYPE);
+    assert.deepEqual(
+      codes,
+      [...codes].sort((a, b) => a - b),
+      'ordered by DATA_TYPE',
+    );
+    const decimal = types.find((t) => t.TYPE_NAME === 'DECIMAL');
+    assert.deepEqual(
+      [decimal?.DATA_TYPE, decimal?.PRECISION, decimal?.MAXIMUM_SCALE, decimal?.CREATE_PARAMS],
+      [3, 38, 38, 'precision,scale'],
+    );
+    assert.deepEqual(
+      types.find((t) => t.TYPE_NAME === 'STRING'),
+      {
+        TYPE_NAME: 'STRING',
+        DATA_TYPE: 12,
+        PRECISION: 2147483647,
+        LITERAL_PREFIX: "'",
+        LITERAL_SUFFIX: "'",
+        NULLABLE: 1,
+        CASE_SENSITIVE: true,
+        SEARCHABLE: 3,
+        UNSIGNED_ATTRIBUTE: false,
+        FIXED_PREC_SCALE: false,
+        AUTO_INCREMENT: false,
+        LOCAL_TYPE_NAME: 'STRING',
+      },
+    );
+    // Every type a column of the sample tables reports is listed.
+    const columnTypes = new Set(
+      (await connection.columns({ catalog: 'samples' })).map((c) => c.TYPE_NAME.replace(/\(.*$/, '')),
+    );
+    for (const t of columnTypes)
+      assert.ok(
+        types.some((r) => r.TYPE_NAME === t),
+        `${t} missing from typeInfo()`,
+      );
+    // Callers may change what they get without changing the next call's answer.
+    types[0].TYPE_NAME = 'changed';
+    assert.notEqual((await connection.typeInfo())[0].TYPE_NAME, 'changed');
+    assert.deepEqual(
+      (await connection.tableTypes()).map((t) => t.TABLE_TYPE),
+      ['METRIC_VIEW', 'SYSTEM TABLE', 'TABLE', 'VIEW'],
+    );
+    await connection.close();
+    await assert.rejects(connection.typeInfo(), InterfaceError);
+    await assert.rejects(connection.tableTypes(), InterfaceError);
+  });
+
+  it('key and function calls need their names before anything is sent', async () => {
+    const connection = await connect(warehouse().connectOptions());
+    const table = { catalog: 'samples', schema: 'tpch', table: 'nation' };
+    await assert.rejects(connection.primaryKeys({ ...table, catalog: '%' }), ProgrammingError);
+    await assert.rejects(connection.primaryKeys({ ...table, table: '' }), ProgrammingError);
+    await assert.rejects(connection.foreignKeys({ ...table, schema: '' }), ProgrammingError);
+    await assert.rejects(
+      connection.crossReference({
+        parentCatalog: 'samples',
+        parentSchema: 'tpch',
+        parentTable: 'region',
+        foreignCatalog: '',
+        foreignSchema: 'tpch',
+        foreignTable: 'nation',
+      }),
+      ProgrammingError,
+    );
+    await assert.rejects(connection.functions({ catalog: '' }), ProgrammingError);
+    await connection.close();
+  });
+
+  it('sends the statements the official drivers send, with quoted names and LIKE globs', () => {
+    assert.equal(like('tp%'), "'tp*'");
+    assert.equal(like('na_ion'), "'na.ion'");
+    assert.equal(like('a\\_b\\%c'), "'a_b%c'");
+    assert.equal(like("it's"), "'it\\'s'");
+    assert.equal(
+      metadataSql.schemas({ catalog: 'main', schemaPattern: 'jdbc%' }),
+      "SHOW SCHEMAS IN `main` LIKE 'jdbc*'",
+    );
+    assert.equal(metadataSql.schemas({ catalog: '%' }), 'SHOW SCHEMAS IN ALL CATALOGS');
+    assert.equal(
+      metadataSql.tables({ catalog: 'main', schemaPattern: 's', tableNamePattern: 't%' }),
+      "SHOW TABLES IN CATALOG `main` SCHEMA LIKE 's' LIKE 't*'",
+    );
+    assert.equal(metadataSql.tables({}), 'SHOW TABLES IN ALL CATALOGS');
+    assert.equal(
+      metadataSql.columns({ catalog: 'we`ird', schemaPattern: 's', tableNamePattern: 't', columnNamePattern: 'c%' }),
+      "SHOW COLUMNS IN CATALOG `we``ird` SCHEMA LIKE 's' TABLE LIKE 't' LIKE 'c*'",
+    );
+    assert.equal(
+      metadataSql.primaryKeys({ catalog: 'c', schema: 's', table: 't' }),
+      'SHOW KEYS IN CATALOG `c` IN SCHEMA `s` IN TABLE `t`',
+    );
+    assert.equal(
+      metadataSql.foreignKeys({ catalog: 'c', schema: 's`s', table: 't' }),
+      'SHOW FOREIGN KEYS IN CATALOG `c` IN SCHEMA `s``s` IN TABLE `t`',
+    );
+    assert.equal(
+      metadataSql.functions({ catalog: 'c', schemaPattern: 's%', functionNamePattern: 'f_' }),
+      "SHOW FUNCTIONS IN CATALOG `c` SCHEMA LIKE 's*' LIKE 'f.'",
+    );
+    assert.equal(metadataSql.functions({ catalog: 'c' }), 'SHOW FUNCTIONS IN CATALOG `c`');
   });
 });

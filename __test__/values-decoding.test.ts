@@ -20,10 +20,10 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { dateText } from '../src/date-text';
-import { decimalText } from '../src/decimal-text';
 import { DataError } from '../src/errors';
 import { DEFAULT_POLICY, decodeData } from '../src/values';
+import { dateText } from '../src/values/date-text';
+import { decimalText } from '../src/values/decimal-text';
 
 function words(value: bigint): Uint32Array {
   const bits = BigInt.asUintN(128, value);

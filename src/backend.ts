@@ -1,5 +1,4 @@
-import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
-import type { ConnectOptions } from './options';
+import type { Defaulted, ResolvedSettings } from './options';
 
 /**
  * The interface both engines implement: the Rust kernel through N-API (`native`) and the pure
@@ -28,6 +27,8 @@ export interface BackendExecuteArgs {
   parameters?: BackendParameter[];
   timeoutMs?: number;
   rowLimit?: number;
+  /** Sent as the request's `query_tags`. */
+  queryTags?: { key: string; value: string }[];
 }
 
 export interface BackendResultInfo {
@@ -50,23 +51,19 @@ export interface BackendStatement {
 }
 
 export interface BackendConnection {
+  /** A new statement; the facade runs queries and metadata (src/metadata.ts) through these. */
   statement(): BackendStatement;
-  catalogs(): Promise<CatalogRow[]>;
-  schemas(query: SchemasQuery): Promise<SchemaRow[]>;
-  tables(query: TablesQuery): Promise<TableRow[]>;
-  columns(query: ColumnsQuery): Promise<ColumnRow[]>;
   close(): Promise<void>;
 }
 
 /**
- * Connection settings as the backends receive them: the user's options, validated, without the
- * facade's own (engine, row shape, value policy), the CA resolved to PEM text, and the token
- * provider made to always resolve to a non-empty string.
+ * Connection settings as the backends receive them from the facade (src/options.ts): validated,
+ * defaults filled in, the CA resolved to PEM text, the proxy resolved, and the token provider made
+ * to always resolve to a non-empty string. A default may be left out by other callers (tests):
+ * a backend fills it in from the same table (`withDefaults`).
  */
-export type BackendOptions = Omit<
-  ConnectOptions,
-  'backend' | 'rowMode' | 'decimalAs' | 'dateAs' | 'timestampAs' | 'caPath' | 'tokenProvider'
-> & { tokenProvider?: () => Promise<string> };
+export type BackendOptions = Omit<ResolvedSettings, Defaulted> &
+  Partial<Pick<ResolvedSettings, Defaulted>> & { tokenProvider?: () => Promise<string> };
 
 export interface Backend {
   readonly name: 'native' | 'ts';

@@ -4,9 +4,25 @@
  * both backends (unchecked, a NaN timeout fired at once and a misspelt key was ignored).
  */
 
-import type { ExecuteOptions, FetchOptions } from './cursor';
 import { programmingError } from './errors';
 import { MAX_OPTION } from './options';
+import { isPlainObject } from './plain-object';
+
+export interface ExecuteOptions {
+  /** Aborting cancels the statement on the warehouse and rejects the pending call. */
+  signal?: AbortSignal;
+  /** Client-side limit in milliseconds; the statement is cancelled on the warehouse when it passes. */
+  timeout?: number;
+  /** Server-side cap on the number of rows (`truncated` is then reported). */
+  rowLimit?: number;
+  /** Tags of this statement (the request's `query_tags`), shown in query history. */
+  queryTags?: Record<string, string>;
+}
+
+export interface FetchOptions {
+  /** Aborting rejects the pending fetch and closes the statement; defaults to the execute's signal. */
+  signal?: AbortSignal;
+}
 
 function checked(options: unknown, what: string, known: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
@@ -36,9 +52,16 @@ function integerIn(o: Record<string, unknown>, key: string, max: number): void {
 }
 
 export function executeOptions(options: unknown): ExecuteOptions {
-  const o = checked(options, 'execute', ['signal', 'timeout', 'rowLimit']);
+  const o = checked(options, 'execute', ['signal', 'timeout', 'rowLimit', 'queryTags']);
   integerIn(o, 'timeout', MAX_OPTION);
   integerIn(o, 'rowLimit', Number.MAX_SAFE_INTEGER);
+  const tags = o.queryTags;
+  if (
+    tags !== undefined &&
+    !(isPlainObject(tags) && Object.entries(tags).every(([k, v]) => k !== '' && typeof v === 'string'))
+  ) {
+    throw programmingError('execute option "queryTags" must be an object of string values with non-empty keys');
+  }
   return o as ExecuteOptions;
 }
 

@@ -4,9 +4,26 @@ import { readFile } from 'node:fs/promises';
 import type { Backend, BackendConnection, BackendOptions } from './backend';
 import { Cursor, type CursorSettings } from './cursor';
 import { interfaceError, NotSupportedError, programmingError } from './errors';
-import type { CatalogRow, ColumnRow, ColumnsQuery, SchemaRow, SchemasQuery, TableRow, TablesQuery } from './metadata';
+import {
+  type CatalogRow,
+  type ColumnRow,
+  type ColumnsQuery,
+  type CrossReferenceQuery,
+  type ForeignKeyRow,
+  type FunctionRow,
+  type FunctionsQuery,
+  Metadata,
+  type PrimaryKeyRow,
+  type SchemaRow,
+  type SchemasQuery,
+  type TableQuery,
+  type TableRow,
+  type TablesQuery,
+  type TableTypeRow,
+  type TypeInfoRow,
+} from './metadata';
 import { nativeBackend } from './native-backend';
-import { type ConnectOptions, checkPem, DEFAULT_REQUEST_TIMEOUT_MS, HEADER_TEXT, validateOptions } from './options';
+import { type ConnectOptions, checkPem, HEADER_TEXT, resolveSettings, validateOptions } from './options';
 import { DEFAULT_POLICY } from './values';
 
 export class Connection {
@@ -14,6 +31,7 @@ export class Connection {
   private closed = false;
   // A #private field: util.inspect never walks into the backend, which holds credentials.
   readonly #backend: BackendConnection;
+  readonly #metadata = new Metadata(() => this.open().statement());
 
   constructor(
     backend: BackendConnection,
@@ -38,22 +56,54 @@ export class Connection {
 
   /** Catalogs, as rows `{ TABLE_CAT }`. */
   async catalogs(): Promise<CatalogRow[]> {
-    return this.open().catalogs();
+    return this.#metadata.catalogs();
   }
 
   /** Schemas of a catalog (all catalogs when absent), filtered by a SQL LIKE pattern. */
   async schemas(query: SchemasQuery = {}): Promise<SchemaRow[]> {
-    return this.open().schemas(query);
+    return this.#metadata.schemas(query);
   }
 
   /** Tables and views, filtered by LIKE patterns and table types. */
   async tables(query: TablesQuery = {}): Promise<TableRow[]> {
-    return this.open().tables(query);
+    return this.#metadata.tables(query);
   }
 
   /** Columns of the tables of one catalog, filtered by LIKE patterns. */
   async columns(query: ColumnsQuery): Promise<ColumnRow[]> {
-    return this.open().columns(query);
+    return this.#metadata.columns(query);
+  }
+
+  /** The primary key of one table, a row per column in key order. */
+  async primaryKeys(query: TableQuery): Promise<PrimaryKeyRow[]> {
+    return this.#metadata.primaryKeys(query);
+  }
+
+  /** The foreign keys of one table (the primary keys it references), a row per column. */
+  async foreignKeys(query: TableQuery): Promise<ForeignKeyRow[]> {
+    return this.#metadata.foreignKeys(query);
+  }
+
+  /** The foreign keys of one table that reference another. */
+  async crossReference(query: CrossReferenceQuery): Promise<ForeignKeyRow[]> {
+    return this.#metadata.crossReference(query);
+  }
+
+  /** Functions of one catalog, filtered by LIKE patterns. */
+  async functions(query: FunctionsQuery): Promise<FunctionRow[]> {
+    return this.#metadata.functions(query);
+  }
+
+  /** The warehouse's data types, JDBC-style. */
+  async typeInfo(): Promise<TypeInfoRow[]> {
+    this.open();
+    return this.#metadata.typeInfo();
+  }
+
+  /** The table types `tables()` can report and filter on. */
+  async tableTypes(): Promise<TableTypeRow[]> {
+    this.open();
+    return this.#metadata.tableTypes();
   }
 
   private open(): BackendConnection {
@@ -130,12 +180,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
  * `connect()`, with the cursors' row settings given whole instead of taken from the options:
  * how the @databricks/sql drop-in opens its sessions under its own value policy table.
  */
-export async function connectWith(options: ConnectOptions, settings?: CursorSettings): Promise<Connection> {
+export async function connectWith(options: ConnectOptions, rows?: CursorSettings): Promise<Connection> {
   const o = validateOptions(options);
-  const { backend = 'native', rowMode = 'object', decimalAs, dateAs, timestampAs, caPath, tokenProvider, ...rest } = o;
-  const backendOptions: BackendOptions = { ...rest };
+  const { backend = 'native', rowMode = 'object', decimalAs, dateAs, timestampAs, caPath, tokenProvider } = o;
+  const settings = resolveSettings(o);
+  const backendOptions: BackendOptions = settings;
   if (tokenProvider) {
-    backendOptions.tokenProvider = checkedProvider(tokenProvider, o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    backendOptions.tokenProvider = checkedProvider(tokenProvider, settings.requestTimeoutMs);
   }
   if (caPath !== undefined) {
     try {
@@ -149,7 +200,7 @@ export async function connectWith(options: ConnectOptions, settings?: CursorSett
   const connection = await engine.connect(backendOptions);
   return new Connection(
     connection,
-    settings ?? {
+    rows ?? {
       rowMode,
       policy: {
         decimalAs: decimalAs ?? DEFAULT_POLICY.decimalAs,

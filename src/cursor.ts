@@ -7,26 +7,12 @@
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import { watchAbort } from './abort-watch';
 import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement } from './backend';
-import { executeOptions, fetchOptions, shown } from './call-options';
+import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
 import { LONE_SURROGATE, type Params, toWireParameters } from './params';
 import { RowQueue } from './row-queue';
 import { batchRows, rowKeys, type ValuePolicy } from './values';
-
-export interface ExecuteOptions {
-  /** Aborting cancels the statement on the warehouse and rejects the pending call. */
-  signal?: AbortSignal;
-  /** Client-side limit in milliseconds; the statement is cancelled on the warehouse when it passes. */
-  timeout?: number;
-  /** Server-side cap on the number of rows (`truncated` is then reported). */
-  rowLimit?: number;
-}
-
-export interface FetchOptions {
-  /** Aborting rejects the pending fetch and closes the statement; defaults to the execute's signal. */
-  signal?: AbortSignal;
-}
 
 export interface CursorSettings {
   rowMode: 'object' | 'array';
@@ -195,7 +181,12 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     await closeQuietly(previous);
     this.current(statement);
     const info = await this.call(statement, options.signal, () =>
-      statement.execute(sql, { parameters, timeoutMs: options.timeout, rowLimit: options.rowLimit }),
+      statement.execute(sql, {
+        parameters,
+        timeoutMs: options.timeout,
+        rowLimit: options.rowLimit,
+        queryTags: options.queryTags && Object.entries(options.queryTags).map(([key, value]) => ({ key, value })),
+      }),
     );
     this.info = info;
     this.description = info.columns.length > 0 ? describe(info.columns) : null;

@@ -2,8 +2,8 @@
  * sluice: a Databricks SQL driver for Node.js in the shape of PEP 249, with a Rust engine.
  */
 
+export type { ExecuteOptions, FetchOptions } from './call-options';
 export { Connection, connect } from './connection';
-export type { ExecuteOptions, FetchOptions } from './cursor';
 export { Cursor } from './cursor';
 export type { ColumnDescription } from './description';
 export {
@@ -26,10 +26,18 @@ export type {
   CatalogRow,
   ColumnRow,
   ColumnsQuery,
+  CrossReferenceQuery,
+  ForeignKeyRow,
+  FunctionRow,
+  FunctionsQuery,
+  PrimaryKeyRow,
   SchemaRow,
   SchemasQuery,
+  TableQuery,
   TableRow,
   TablesQuery,
+  TableTypeRow,
+  TypeInfoRow,
 } from './metadata';
 export type { ConnectOptions } from './options';
 export { OptionsError } from './options';

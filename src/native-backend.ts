@@ -9,18 +9,8 @@ import type {
   BackendStatement,
 } from './backend';
 import { native } from './errors';
-import {
-  type CatalogRow,
-  COLUMN_ROW_KEYS,
-  type ColumnRow,
-  type ColumnsQuery,
-  defined,
-  type SchemaRow,
-  type SchemasQuery,
-  type TableRow,
-  type TablesQuery,
-} from './metadata';
 import { loadNative } from './native';
+import { withDefaults } from './options';
 
 type NativeStatement = import('../index').NativeStatement;
 type NativeConnection = import('../index').NativeConnection;
@@ -56,25 +46,6 @@ class Connection implements BackendConnection {
     return new Statement(this.inner.statement());
   }
 
-  catalogs(): Promise<CatalogRow[]> {
-    return native(() => this.inner.catalogs());
-  }
-
-  schemas(q: SchemasQuery): Promise<SchemaRow[]> {
-    return native(() => this.inner.schemas(q.catalog, q.schemaPattern)).then(defined);
-  }
-
-  tables(q: TablesQuery): Promise<TableRow[]> {
-    return native(() => this.inner.tables(q.catalog, q.schemaPattern, q.tableNamePattern, q.tableTypes)).then(defined);
-  }
-
-  columns(q: ColumnsQuery): Promise<ColumnRow[]> {
-    // The binding's objects put required keys first: reorder them as the ts backend builds them.
-    return native(() => this.inner.columns(q.catalog, q.schemaPattern, q.tableNamePattern, q.columnNamePattern)).then(
-      (rows) => defined(rows, COLUMN_ROW_KEYS),
-    );
-  }
-
   close(): Promise<void> {
     return native(() => this.inner.close());
   }
@@ -85,6 +56,6 @@ export const nativeBackend: Backend = {
   async connect(options: BackendOptions): Promise<BackendConnection> {
     const binding = loadNative();
     const { tokenProvider, ...rest } = options;
-    return new Connection(await native(() => binding.connect(rest, tokenProvider)));
+    return new Connection(await native(() => binding.connect(withDefaults(rest), tokenProvider)));
   },
 };

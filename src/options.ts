@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { baseUrl, warehouseId } from './endpoint';
 import { ProgrammingError } from './errors';
 import { isPlainObject } from './plain-object';
+import { type ProxyOptions, parseProxy, proxyFromEnv, type ResolvedProxy } from './proxy';
 
 export interface ConnectOptions {
   /** Workspace host: `host`, `host:port` or `https://host[:port]`. */
@@ -48,6 +49,14 @@ export interface ConnectOptions {
   linkExpiryThresholdMs?: number;
   maxDownloadAttempts?: number;
   userAgent?: string;
+  /**
+   * HTTP(S) proxy for API calls and result downloads alike: `http://[user:password@]host:port`
+   * (or `https://`), or its parts. Without it, HTTPS_PROXY and NO_PROXY in the environment apply
+   * (to https:// addresses).
+   */
+  proxy?: string | ProxyOptions;
+  /** Tags of every statement of the session (sent as the QUERY_TAGS session conf), shown in query history. */
+  queryTags?: Record<string, string>;
   /** Which engine runs the protocol: the Rust kernel (default) or pure TypeScript. */
   backend?: 'native' | 'ts';
   /** Row shape of fetch results: objects keyed by column name (default) or arrays. */
@@ -60,7 +69,7 @@ export interface ConnectOptions {
   timestampAs?: 'date' | 'bigint';
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'record' | 'function';
+type Kind = 'string' | 'number' | 'boolean' | 'record' | 'function' | 'proxy';
 
 const KINDS: Record<keyof ConnectOptions, Kind> = {
   host: 'string',
@@ -90,6 +99,8 @@ const KINDS: Record<keyof ConnectOptions, Kind> = {
   linkExpiryThresholdMs: 'number',
   maxDownloadAttempts: 'number',
   userAgent: 'string',
+  proxy: 'proxy',
+  queryTags: 'record',
   backend: 'string',
   rowMode: 'string',
   decimalAs: 'string',
@@ -128,8 +139,79 @@ function parsed(key: string, parse: () => unknown): void {
  */
 export const MAX_OPTION = 2 ** 31 - 1;
 
-/** The kernel's default too (crates/kernel/src/config.rs); also bounds a token provider's call. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/**
+ * The defaults of the settings both engines take, in one table: the facade fills them in, so the
+ * engines receive resolved values. The kernel's own defaults (crates/kernel/src/config.rs, for
+ * Rust callers) are pinned to this table by a test there, which reads this block: keep one
+ * `key: literal,` per line.
+ */
+export const CONNECT_DEFAULTS = {
+  oauthScope: 'all-apis',
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  maxRetries: 5,
+  minBackoffMs: 1_000,
+  maxBackoffMs: 60_000,
+  retryBudgetMs: 900_000,
+  pollInitialMs: 20,
+  pollMaxMs: 500,
+  waitTimeoutSecs: 10,
+  lz4: true,
+  maxConcurrentDownloads: 8,
+  memoryBudgetBytes: 268_435_456,
+  linkExpiryThresholdMs: 30_000,
+  maxDownloadAttempts: 5,
+} as const satisfies Partial<ConnectOptions>;
+
+export type Defaulted = keyof typeof CONNECT_DEFAULTS;
+
+/** Options of the facade alone (engine choice, row shape, value policy) or resolved by it. */
+type FacadeOnly = 'backend' | 'rowMode' | 'decimalAs' | 'dateAs' | 'timestampAs' | 'caPath' | 'tokenProvider';
+
+/** Settings as both engines receive them: validated, defaults filled in, the proxy resolved. */
+export type ResolvedSettings = Omit<ConnectOptions, FacadeOnly | Defaulted | 'proxy' | 'queryTags'> & {
+  -readonly [K in Defaulted]: NonNullable<ConnectOptions[K]>;
+} & { proxy?: ResolvedProxy };
+
+/** `o` with every default filled in where it has no value. */
+export function withDefaults<T extends Partial<Record<Defaulted, unknown>>>(o: T): T & typeof CONNECT_DEFAULTS {
+  const filled: Record<string, unknown> = { ...o };
+  for (const [key, value] of Object.entries(CONNECT_DEFAULTS)) filled[key] ??= value;
+  return filled as T & typeof CONNECT_DEFAULTS;
+}
+
+/**
+ * Query tags as the QUERY_TAGS session conf spells them, `key:value,key:value`, with `\`, `,`
+ * and `:` escaped by a backslash inside keys and values.
+ */
+export function queryTagsText(tags: Record<string, string>): string {
+  const escaped = (text: string) => text.replace(/[\\,:]/g, (c) => `\\${c}`);
+  return Object.entries(tags)
+    .map(([key, value]) => `${escaped(key)}:${escaped(value)}`)
+    .join(',');
+}
+
+/**
+ * The engines' settings from validated options: defaults filled in, the proxy resolved (from the
+ * option or the environment), query tags folded into the session confs.
+ */
+export function resolveSettings(o: ConnectOptions, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
+  const { backend, rowMode, decimalAs, dateAs, timestampAs, caPath, tokenProvider, proxy, queryTags, ...rest } = o;
+  const settings: ResolvedSettings = withDefaults(
+    Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest,
+  );
+  let resolvedProxy: ResolvedProxy | undefined;
+  try {
+    resolvedProxy = proxy === undefined ? proxyFromEnv(env) : parseProxy(proxy);
+  } catch (e) {
+    throw new OptionsError((e as Error).message);
+  }
+  if (resolvedProxy) settings.proxy = resolvedProxy;
+  if (queryTags !== undefined && Object.keys(queryTags).length > 0) {
+    settings.sessionConfs = { ...settings.sessionConfs, QUERY_TAGS: queryTagsText(queryTags) };
+  }
+  return settings;
+}
 
 /** Text sent in an HTTP header: Node refuses anything else with a TypeError, the kernel with a vague error. */
 export const HEADER_TEXT = /^[\x20-\x7e]*$/;
@@ -193,6 +275,14 @@ export function validateOptions(input: unknown): ConnectOptions {
     }
     if (value === undefined) continue;
     const kind = KINDS[key as keyof ConnectOptions];
+    if (kind === 'proxy') {
+      try {
+        parseProxy(value);
+      } catch (e) {
+        throw new OptionsError((e as Error).message);
+      }
+      continue;
+    }
     if (kind === 'record') {
       const ok = isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
       if (!ok) throw new OptionsError(`option "${key}" must be an object of string values`);
@@ -238,6 +328,15 @@ export function validateOptions(input: unknown): ConnectOptions {
   checkRanges(options);
   if (options.caPem !== undefined && options.caPath !== undefined) {
     throw new OptionsError('give either "caPem" or "caPath", not both');
+  }
+  if (options.queryTags !== undefined) {
+    if (Object.keys(options.queryTags as object).some((k) => k === '')) {
+      throw new OptionsError('option "queryTags" must not have an empty key');
+    }
+    const confs = Object.keys((options.sessionConfs as object | undefined) ?? {});
+    if (confs.some((k) => k.toUpperCase() === 'QUERY_TAGS')) {
+      throw new OptionsError('give query tags either as "queryTags" or as sessionConfs.QUERY_TAGS, not both');
+    }
   }
   return options as unknown as ConnectOptions;
 }

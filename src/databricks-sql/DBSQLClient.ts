@@ -22,7 +22,6 @@ const IGNORED = [
   'checkServerCertificate',
   'clientCert',
   'clientKey',
-  'proxy',
   'customHeaders',
   'enableMetricViewMetadata',
   'disableRowMaterialization',
@@ -55,6 +54,12 @@ export default class DBSQLClient extends EventEmitter implements IDBSQLClient {
       ? ({ ...options, authType: 'custom', provider: authProvider } as ConnectionOptions)
       : options;
     this.settings = clientSettings(given);
+    if (given.proxy && given.proxy.protocol !== 'http' && given.proxy.protocol !== 'https') {
+      this.logger.log(
+        LogLevel.warn,
+        `DBSQLClient: a ${given.proxy.protocol} proxy is not supported by the sluice drop-in and is ignored`,
+      );
+    }
     for (const key of IGNORED) {
       if ((given as unknown as Record<string, unknown>)[key] !== undefined) {
         this.logger.log(LogLevel.warn, `DBSQLClient: option "${key}" is accepted and ignored by the sluice drop-in`);

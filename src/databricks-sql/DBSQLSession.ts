@@ -1,8 +1,8 @@
 /** @databricks/sql's IDBSQLSession over one sluice Connection (one warehouse session). */
 
 import { randomUUID } from 'node:crypto';
+import type { ExecuteOptions } from '../call-options';
 import type { Connection } from '../connection';
-import type { ExecuteOptions } from '../cursor';
 import type IDBSQLSession from './contracts/IDBSQLSession';
 import type {
   CatalogsRequest,
@@ -24,6 +24,7 @@ import { translated } from './error-mapping';
 import HiveDriverError from './errors/HiveDriverError';
 import ParameterError from './errors/ParameterError';
 import { columnExtras, LAYOUTS, type Layout, layoutColumns, shaped, tableExtras } from './metadata-rows';
+import { queryTags } from './query-tags';
 import { CursorSource, RowsSource } from './source';
 
 type Row = Record<string, unknown>;
@@ -72,6 +73,8 @@ export default class DBSQLSession implements IDBSQLSession {
       const execute: ExecuteOptions = {};
       if (timeoutSecs) execute.timeout = timeoutSecs * 1000;
       if (options.rowLimit !== undefined) execute.rowLimit = count(options.rowLimit, 'rowLimit');
+      const tags = queryTags(options.queryTags);
+      if (tags) execute.queryTags = tags;
       const cursor = this.connection.cursor<Row>();
       const source = new CursorSource(cursor, cursor.execute(statement, params, execute));
       const operation = this.track(source);
@@ -121,12 +124,24 @@ export default class DBSQLSession implements IDBSQLSession {
     );
   }
 
+  /** The catalog a request names, else the session's current one, as their server assumes. */
+  private async catalogOf(name: string | undefined): Promise<string> {
+    if (name) return name;
+    const cursor = this.connection.cursor<{ c: string }>();
+    try {
+      await cursor.execute('SELECT current_catalog() AS c');
+      const row = await cursor.fetchone();
+      if (!row) throw new HiveDriverError('the warehouse did not name its current catalog');
+      return row.c;
+    } finally {
+      await cursor.close();
+    }
+  }
+
   async getColumns(request: ColumnsRequest = {}): Promise<IOperation> {
     return this.run(async () => {
-      if (!request.catalogName)
-        throw new ParameterError('getColumns needs catalogName: a warehouse lists the columns of one catalog');
       const rows = await this.connection.columns({
-        catalog: request.catalogName,
+        catalog: await this.catalogOf(request.catalogName),
         schemaPattern: request.schemaName,
         tableNamePattern: request.tableName,
         columnNamePattern: request.columnName,
@@ -136,32 +151,50 @@ export default class DBSQLSession implements IDBSQLSession {
   }
 
   async getTableTypes(_request: TableTypesRequest = {}): Promise<IOperation> {
-    return this.run(async () => {
-      throw new HiveDriverError('getTableTypes is not supported yet by the sluice drop-in');
-    });
+    return this.run(async () => this.rows(LAYOUTS.tableTypes, await this.connection.tableTypes()));
   }
 
   async getTypeInfo(_request: TypeInfoRequest = {}): Promise<IOperation> {
+    return this.run(async () => this.rows(LAYOUTS.typeInfo, await this.connection.typeInfo()));
+  }
+
+  async getFunctions(request: FunctionsRequest): Promise<IOperation> {
     return this.run(async () => {
-      throw new HiveDriverError('getTypeInfo is not supported yet by the sluice drop-in');
+      if (typeof request?.functionName !== 'string') throw new ParameterError('getFunctions needs functionName');
+      const rows = await this.connection.functions({
+        catalog: await this.catalogOf(request.catalogName),
+        schemaPattern: request.schemaName,
+        functionNamePattern: request.functionName,
+      });
+      return this.rows(LAYOUTS.functions, rows);
     });
   }
 
-  async getFunctions(_request: FunctionsRequest): Promise<IOperation> {
+  async getPrimaryKeys(request: PrimaryKeysRequest): Promise<IOperation> {
     return this.run(async () => {
-      throw new HiveDriverError('getFunctions is not supported yet by the sluice drop-in');
+      if (typeof request?.schemaName !== 'string' || typeof request.tableName !== 'string') {
+        throw new ParameterError('getPrimaryKeys needs schemaName and tableName');
+      }
+      const rows = await this.connection.primaryKeys({
+        catalog: await this.catalogOf(request.catalogName),
+        schema: request.schemaName,
+        table: request.tableName,
+      });
+      return this.rows(LAYOUTS.primaryKeys, rows);
     });
   }
 
-  async getPrimaryKeys(_request: PrimaryKeysRequest): Promise<IOperation> {
+  async getCrossReference(request: CrossReferenceRequest): Promise<IOperation> {
     return this.run(async () => {
-      throw new HiveDriverError('getPrimaryKeys is not supported yet by the sluice drop-in');
-    });
-  }
-
-  async getCrossReference(_request: CrossReferenceRequest): Promise<IOperation> {
-    return this.run(async () => {
-      throw new HiveDriverError('getCrossReference is not supported yet by the sluice drop-in');
+      const rows = await this.connection.crossReference({
+        parentCatalog: request.parentCatalogName,
+        parentSchema: request.parentSchemaName,
+        parentTable: request.parentTableName,
+        foreignCatalog: request.foreignCatalogName,
+        foreignSchema: request.foreignSchemaName,
+        foreignTable: request.foreignTableName,
+      });
+      return this.rows(LAYOUTS.crossReference, rows);
     });
   }
 

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { ConnectOptions } from '../options';
-import type { ConnectionOptions, IAuthentication, OpenSessionRequest } from './contracts/IDBSQLClient';
+import type { ConnectionOptions, IAuthentication, OpenSessionRequest, ProxyOptions } from './contracts/IDBSQLClient';
 import AuthenticationError from './errors/AuthenticationError';
 import HiveDriverError from './errors/HiveDriverError';
-import { serializeQueryTags } from './query-tags';
+import { queryTags } from './query-tags';
 
 /** sluice's options for every session of a client, and what the drop-in itself needs. */
 export interface ClientSettings {
@@ -105,6 +105,16 @@ function credentials(options: ConnectionOptions): Partial<ConnectOptions> {
   }
 }
 
+/** Their proxy as sluice's: HTTP(S) only; SOCKS is accepted and not used (the README says so). */
+function proxyOf(proxy: ProxyOptions | undefined): Partial<ConnectOptions> {
+  if (proxy === undefined || (proxy.protocol !== 'http' && proxy.protocol !== 'https')) return {};
+  const auth =
+    proxy.auth?.username !== undefined
+      ? { auth: { username: proxy.auth.username, password: proxy.auth.password ?? '' } }
+      : {};
+  return { proxy: { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...auth } };
+}
+
 function positive(value: number | undefined): number | undefined {
   return value === undefined || value <= 0 ? undefined : Math.round(value);
 }
@@ -131,6 +141,7 @@ export function clientSettings(options: ConnectionOptions): ClientSettings {
     ...(options.retryDelayMin !== undefined ? { minBackoffMs: Math.max(0, Math.round(options.retryDelayMin)) } : {}),
     ...(positive(options.retryDelayMax) ? { maxBackoffMs: positive(options.retryDelayMax) } : {}),
     ...(options.userAgentEntry ? { userAgent: `sluice-databricks-sql ${options.userAgentEntry}` } : {}),
+    ...proxyOf(options.proxy),
   };
   return { base, preserveBigNumericPrecision: options.preserveBigNumericPrecision === true, maxRetries };
 }
@@ -138,10 +149,12 @@ export function clientSettings(options: ConnectionOptions): ClientSettings {
 /** The options of one session: the client's, with the request's catalog, schema and configuration. */
 export function sessionOptions(base: ConnectOptions, request: OpenSessionRequest): ConnectOptions {
   const confs: Record<string, string> = { ...(request.configuration ?? {}) };
-  const tags = serializeQueryTags(request.queryTags);
-  if (tags !== undefined) confs.QUERY_TAGS = tags;
+  const tags = queryTags(request.queryTags);
+  // Theirs: queryTags win over configuration.QUERY_TAGS.
+  if (tags) delete confs.QUERY_TAGS;
   return {
     ...base,
+    ...(tags ? { queryTags: tags } : {}),
     ...(request.initialCatalog !== undefined ? { catalog: request.initialCatalog } : {}),
     ...(request.initialSchema !== undefined ? { schema: request.initialSchema } : {}),
     ...(Object.keys(confs).length > 0 ? { sessionConfs: confs } : {}),

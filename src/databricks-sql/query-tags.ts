@@ -1,17 +1,12 @@
 /**
- * Query tags as Databricks reads them: `key:value` pairs joined by commas; a key without a value
- * stands alone; backslash, colon and comma in a value (and backslash in a key) are escaped.
+ * Query tags as sluice takes them (it writes them as Databricks reads them). A tag without a
+ * value, which @databricks/sql sends as a bare key, is sent with an empty value.
  */
-export function serializeQueryTags(
+export function queryTags(
   tags: Record<string, string | null | undefined> | undefined | null,
-): string | undefined {
+): Record<string, string> | undefined {
   if (tags === undefined || tags === null) return undefined;
   const entries = Object.entries(tags);
   if (entries.length === 0) return undefined;
-  return entries
-    .map(([key, value]) => {
-      const k = key.replaceAll('\\', '\\\\');
-      return value === undefined || value === null ? k : `${k}:${String(value).replace(/[\\:,]/g, (c) => `\\${c}`)}`;
-    })
-    .join(',');
+  return Object.fromEntries(entries.map(([key, value]) => [key, value ?? '']));
 }

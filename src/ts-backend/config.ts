@@ -1,6 +1,6 @@
 /**
- * The ts backend's resolved configuration: the caller's options with the kernel's defaults
- * (crates/kernel/src/config.rs) filled in, plus the base URL and warehouse id derived once.
+ * The ts backend's configuration: the settings the facade resolved (src/options.ts, the one table
+ * of defaults), grouped as the kernel groups them, plus the base URL and warehouse id derived once.
  */
 
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { BackendOptions } from '../backend';
 import { baseUrl, warehouseId } from '../endpoint';
 import { makeError } from '../errors';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../options';
+import { withDefaults } from '../options';
 import { PACKAGE_ROOT } from '../package-root';
+import type { ResolvedProxy } from '../proxy';
 
 export interface RetryConfig {
   /** Retries after the first attempt. */
@@ -39,6 +40,7 @@ export interface Config {
   schema?: string;
   sessionConfs: Record<string, string>;
   caPem?: string;
+  proxy?: ResolvedProxy;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   retry: RetryConfig;
@@ -64,11 +66,9 @@ function invalid(message: string): Error {
   return makeError(message, { code: 'InvalidArgument' });
 }
 
-/** A caller's token function, as the facade passes it (always resolves to a non-empty string). */
-type TokenProviderOption = { tokenProvider?: () => Promise<string> };
-
-export function resolveConfig(o: BackendOptions): Config {
-  const provider = (o as BackendOptions & TokenProviderOption).tokenProvider;
+export function resolveConfig(options: BackendOptions): Config {
+  const o = withDefaults(options);
+  const provider = o.tokenProvider;
   const oauth = o.oauthClientId !== undefined || o.oauthClientSecret !== undefined;
   const given = [o.token !== undefined, oauth, provider !== undefined].filter(Boolean).length;
   let auth: Config['auth'];
@@ -80,20 +80,10 @@ export function resolveConfig(o: BackendOptions): Config {
   } else if (provider !== undefined) {
     auth = { kind: 'provider', provider };
   } else if (o.oauthClientId !== undefined && o.oauthClientSecret !== undefined) {
-    auth = {
-      kind: 'oauth-m2m',
-      clientId: o.oauthClientId,
-      clientSecret: o.oauthClientSecret,
-      scope: o.oauthScope ?? 'all-apis',
-    };
+    auth = { kind: 'oauth-m2m', clientId: o.oauthClientId, clientSecret: o.oauthClientSecret, scope: o.oauthScope };
   } else {
     throw invalid('OAuth needs both a client id and a client secret');
   }
-  // Ranges were checked up front by the facade (options.ts).
-  const waitTimeoutSecs = o.waitTimeoutSecs ?? 10;
-  const maxConcurrentDownloads = o.maxConcurrentDownloads ?? 8;
-  const maxDownloadAttempts = o.maxDownloadAttempts ?? 5;
-  const memoryBudgetBytes = o.memoryBudgetBytes ?? 256 * 1024 * 1024;
   return {
     baseUrl: baseUrl(o.host),
     warehouseId: warehouseId(o.httpPath),
@@ -102,23 +92,24 @@ export function resolveConfig(o: BackendOptions): Config {
     schema: o.schema,
     sessionConfs: o.sessionConfs ?? {},
     caPem: o.caPem,
-    connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
-    requestTimeoutMs: o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    proxy: o.proxy,
+    connectTimeoutMs: o.connectTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs,
     retry: {
-      maxRetries: o.maxRetries ?? 5,
-      minBackoffMs: o.minBackoffMs ?? 1000,
-      maxBackoffMs: o.maxBackoffMs ?? 60_000,
-      budgetMs: o.retryBudgetMs ?? 900_000,
+      maxRetries: o.maxRetries,
+      minBackoffMs: o.minBackoffMs,
+      maxBackoffMs: o.maxBackoffMs,
+      budgetMs: o.retryBudgetMs,
     },
-    pollInitialMs: o.pollInitialMs ?? 20,
-    pollMaxMs: o.pollMaxMs ?? 500,
-    waitTimeoutSecs,
+    pollInitialMs: o.pollInitialMs,
+    pollMaxMs: o.pollMaxMs,
+    waitTimeoutSecs: o.waitTimeoutSecs,
     results: {
-      lz4: o.lz4 !== false,
-      maxConcurrentDownloads,
-      memoryBudgetBytes,
-      linkExpiryThresholdMs: o.linkExpiryThresholdMs ?? 30_000,
-      maxDownloadAttempts,
+      lz4: o.lz4,
+      maxConcurrentDownloads: o.maxConcurrentDownloads,
+      memoryBudgetBytes: o.memoryBudgetBytes,
+      linkExpiryThresholdMs: o.linkExpiryThresholdMs,
+      maxDownloadAttempts: o.maxDownloadAttempts,
     },
     userAgent: o.userAgent ?? `sluice/${VERSION} (ts)`,
   };

@@ -5,20 +5,6 @@
 
 import type { BackendConnection, BackendStatement } from '../backend';
 import { interfaceError } from '../errors';
-import {
-  type CatalogRow,
-  type ColumnRow,
-  type ColumnsQuery,
-  columnsSql,
-  mapRows,
-  type SchemaRow,
-  type SchemasQuery,
-  schemasSql,
-  show,
-  type TableRow,
-  type TablesQuery,
-  tablesSql,
-} from '../metadata';
 import { Auth, ClientCredentials, ProviderToken, StaticToken, type TokenSource } from './auth';
 import type { Config } from './config';
 import { ApiClient } from './http';
@@ -35,6 +21,7 @@ export class Connection implements BackendConnection {
   static async open(config: Config): Promise<Connection> {
     const transport = new Transport({
       caPem: config.caPem,
+      proxy: config.proxy,
       connectTimeoutMs: config.connectTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
       userAgent: config.userAgent,
@@ -71,22 +58,6 @@ export class Connection implements BackendConnection {
   statement(): BackendStatement {
     if (this.session.isClosed) throw interfaceError('the connection is closed');
     return new Statement(this.session, this.transport);
-  }
-
-  async catalogs(): Promise<CatalogRow[]> {
-    return mapRows.catalogs(await show(this.statement(), 'SHOW CATALOGS'));
-  }
-
-  async schemas(query: SchemasQuery): Promise<SchemaRow[]> {
-    return mapRows.schemas(await show(this.statement(), schemasSql(query)), query);
-  }
-
-  async tables(query: TablesQuery): Promise<TableRow[]> {
-    return mapRows.tables(await show(this.statement(), tablesSql(query)), query);
-  }
-
-  async columns(query: ColumnsQuery): Promise<ColumnRow[]> {
-    return mapRows.columns(await show(this.statement(), columnsSql(query)));
   }
 
   async close(): Promise<void> {

@@ -173,6 +173,7 @@ export class Statement implements BackendStatement {
     if (config.results.lz4) body.result_compression = 'LZ4_FRAME';
     if (args.rowLimit !== undefined) body.row_limit = args.rowLimit;
     if (args.parameters && args.parameters.length > 0) body.parameters = args.parameters.map(toWire);
+    if (args.queryTags && args.queryTags.length > 0) body.query_tags = args.queryTags;
     const signal = this.controller.signal;
     const request = this.session.api
       .call('ExecuteStatement', 'POST', '/api/2.0/sql/statements', body)

@@ -9,6 +9,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { bypassesProxy, type ResolvedProxy } from '../proxy';
+import { endpointOf, proxyAuthorization, TunnelAgent } from './proxy-tunnel';
 
 const IDLE_SOCKET_MS = 60_000;
 
@@ -32,6 +34,8 @@ export interface TransportOptions {
   /** Longest silence on the socket while a request is in flight. */
   requestTimeoutMs: number;
   userAgent: string;
+  /** Carries API calls and downloads alike, except to hosts its NO_PROXY list names. */
+  proxy?: ResolvedProxy;
 }
 
 export interface RawRequest {
@@ -76,6 +80,8 @@ function describeError(e: unknown): string {
 export class Transport {
   private readonly httpsAgent: https.Agent;
   private readonly httpAgent: http.Agent;
+  /** https:// through the proxy: CONNECT tunnels. */
+  private readonly tunnelAgent?: TunnelAgent;
 
   constructor(private readonly options: TransportOptions) {
     // Keep-alive so polls and chunk fetches reuse connections; `ca` replaces the system roots,
@@ -84,6 +90,47 @@ export class Transport {
     // rarely one the server already dropped.
     this.httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: options.caPem });
     this.httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+    if (options.proxy) {
+      this.tunnelAgent = new TunnelAgent(options.proxy, options.connectTimeoutMs, {
+        keepAlive: true,
+        timeout: IDLE_SOCKET_MS,
+        ca: options.caPem,
+      });
+    }
+  }
+
+  /** The proxy `url` goes through, if any. */
+  private proxyFor(url: URL): ResolvedProxy | undefined {
+    const proxy = this.options.proxy;
+    if (!proxy || (proxy.httpsOnly && url.protocol !== 'https:') || bypassesProxy(url, proxy.noProxy)) return undefined;
+    return proxy;
+  }
+
+  /**
+   * The request as sent: direct, through a CONNECT tunnel (https://), or as an absolute-form
+   * request to the proxy (http://, as proxies forward plain HTTP).
+   */
+  private outgoing(req: RawRequest, headers: Record<string, string>): http.ClientRequest {
+    const isHttps = req.url.protocol === 'https:';
+    const proxy = this.proxyFor(req.url);
+    if (!proxy) {
+      return (isHttps ? https : http).request(req.url, {
+        method: req.method,
+        headers,
+        agent: isHttps ? this.httpsAgent : this.httpAgent,
+      });
+    }
+    if (isHttps) return https.request(req.url, { method: req.method, headers, agent: this.tunnelAgent });
+    const proxyUrl = new URL(proxy.url);
+    const authorization = proxyAuthorization(proxy);
+    const viaHttps = proxyUrl.protocol === 'https:';
+    return (viaHttps ? https : http).request({
+      ...endpointOf(proxyUrl),
+      method: req.method,
+      path: req.url.href,
+      headers: { ...headers, host: req.url.host, ...(authorization ? { 'proxy-authorization': authorization } : {}) },
+      agent: viaHttps ? this.httpsAgent : this.httpAgent,
+    });
   }
 
   request(req: RawRequest): Promise<RawResponse> {
@@ -92,14 +139,9 @@ export class Transport {
         reject(new TransportFailure('aborted', 'the request was aborted', true));
         return;
       }
-      const isHttps = req.url.protocol === 'https:';
       const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...req.headers };
       if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-      const outgoing = (isHttps ? https : http).request(req.url, {
-        method: req.method,
-        headers,
-        agent: isHttps ? this.httpsAgent : this.httpAgent,
-      });
+      const outgoing = this.outgoing(req, headers);
       let connected = false;
       let settled = false;
       let connectTimer: NodeJS.Timeout | undefined;
@@ -135,7 +177,7 @@ export class Transport {
             fail(new TransportFailure('timeout', `could not connect within ${this.options.connectTimeoutMs} ms`, true)),
           this.options.connectTimeoutMs,
         );
-        socket.once(isHttps ? 'secureConnect' : 'connect', markConnected);
+        socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', markConnected);
       });
       outgoing.setTimeout(this.options.requestTimeoutMs, () =>
         fail(new TransportFailure('timeout', `no answer within ${this.options.requestTimeoutMs} ms`, !connected)),
@@ -179,5 +221,6 @@ export class Transport {
   destroy(): void {
     this.httpsAgent.destroy();
     this.httpAgent.destroy();
+    this.tunnelAgent?.destroy();
   }
 }

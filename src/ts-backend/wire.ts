@@ -36,6 +36,7 @@ export interface ExecuteRequest {
   result_compression?: 'LZ4_FRAME';
   row_limit?: number;
   parameters?: ParameterItem[];
+  query_tags?: { key: string; value: string }[];
 }
 
 export type StatementState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'CLOSED' | string;

@@ -42,6 +42,34 @@ impl std::fmt::Debug for AuthConfig {
     }
 }
 
+/// The HTTP(S) proxy every request goes through (API calls and pre-signed downloads alike),
+/// except to the hosts `no_proxy` names.
+#[derive(Clone)]
+pub struct ProxyConfig {
+    /// `http://host:port` or `https://host:port`, without credentials.
+    pub url: String,
+    /// Basic credentials for the proxy.
+    pub auth: Option<(String, Secret)>,
+    /// Hosts reached directly, as a NO_PROXY list: `*`, IP addresses or subnets, domains.
+    pub no_proxy: Option<String>,
+    /// Only https:// traffic goes through it (a proxy taken from HTTPS_PROXY).
+    pub https_only: bool,
+}
+
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyConfig")
+            .field("url", &self.url)
+            .field(
+                "auth",
+                &self.auth.as_ref().map(|(user, _)| (user, "[REDACTED]")),
+            )
+            .field("no_proxy", &self.no_proxy)
+            .field("https_only", &self.https_only)
+            .finish()
+    }
+}
+
 /// Knobs of result delivery.
 #[derive(Debug, Clone)]
 pub struct ResultConfig {
@@ -98,6 +126,8 @@ pub struct Config {
     pub session_confs: BTreeMap<String, String>,
     /// Extra trusted CA certificates (PEM). When set, only these roots are trusted.
     pub ca_pem: Option<Vec<u8>>,
+    /// None: every request goes direct (the environment is not read; the caller resolves it).
+    pub proxy: Option<ProxyConfig>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
@@ -116,6 +146,7 @@ impl Config {
             schema: None,
             session_confs: BTreeMap::new(),
             ca_pem: None,
+            proxy: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
@@ -239,6 +270,69 @@ mod tests {
         assert!(warehouse_id("/sql/protocolv1/o/1/cluster").is_err());
     }
 
+    /// The facade's one table of defaults (`CONNECT_DEFAULTS` in src/options.ts), one
+    /// `key: literal,` per line, read as text: numbers without their `_` separators.
+    fn facade_defaults() -> BTreeMap<String, String> {
+        let source = include_str!("../../../src/options.ts");
+        let start = source
+            .find("export const CONNECT_DEFAULTS = {")
+            .expect("src/options.ts declares CONNECT_DEFAULTS");
+        let table = &source[start..];
+        let table = &table[table.find('{').unwrap() + 1..table.find('}').unwrap()];
+        table
+            .lines()
+            .filter_map(|line| {
+                let (key, value) = line.trim().trim_end_matches(',').split_once(": ")?;
+                Some((
+                    key.to_string(),
+                    value.replace('_', "").trim_matches('\'').to_string(),
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_facade_table() {
+        let c = Config::new(
+            "h",
+            "/sql/1.0/warehouses/w",
+            AuthConfig::Token(Secret::new("t")),
+        );
+        let ms = |d: Duration| d.as_millis().to_string();
+        let kernel: BTreeMap<String, String> = [
+            ("connectTimeoutMs", ms(c.connect_timeout)),
+            ("requestTimeoutMs", ms(c.request_timeout)),
+            ("maxRetries", c.retry.max_retries.to_string()),
+            ("minBackoffMs", ms(c.retry.min_backoff)),
+            ("maxBackoffMs", ms(c.retry.max_backoff)),
+            ("retryBudgetMs", ms(c.retry.overall_budget)),
+            ("pollInitialMs", ms(c.poll.initial)),
+            ("pollMaxMs", ms(c.poll.max)),
+            ("waitTimeoutSecs", c.poll.wait_timeout_secs.to_string()),
+            ("lz4", c.results.lz4.to_string()),
+            (
+                "maxConcurrentDownloads",
+                c.results.max_concurrent_downloads.to_string(),
+            ),
+            (
+                "memoryBudgetBytes",
+                c.results.memory_budget_bytes.to_string(),
+            ),
+            ("linkExpiryThresholdMs", ms(c.results.link_expiry_threshold)),
+            (
+                "maxDownloadAttempts",
+                c.results.max_download_attempts.to_string(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut facade = facade_defaults();
+        // The kernel takes the OAuth scope from its caller, with the credentials.
+        assert_eq!(facade.remove("oauthScope").as_deref(), Some("all-apis"));
+        assert_eq!(facade, kernel);
+    }
+
     #[test]
     fn debug_never_prints_secrets() {
         let c = Config::new(
@@ -257,5 +351,17 @@ mod tests {
             AuthConfig::Token(Secret::new("canary-tok")),
         );
         assert!(!format!("{t:?}").contains("canary-tok"));
+        let mut p = t.clone();
+        p.proxy = Some(ProxyConfig {
+            url: "http://proxy:3128".into(),
+            auth: Some(("user".into(), Secret::new("canary-proxy"))),
+            no_proxy: None,
+            https_only: false,
+        });
+        let shown = format!("{p:?}");
+        assert!(
+            shown.contains("proxy:3128") && !shown.contains("canary-proxy"),
+            "{shown}"
+        );
     }
 }

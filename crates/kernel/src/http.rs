@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::{is_credential_rejection, Auth};
-use crate::config::Config;
+use crate::config::{Config, ProxyConfig};
 use crate::error::{Error, ErrorCode, Result};
 use crate::retry::{parse_retry_after, Failure, Operation, RetryPolicy};
 use crate::wire::PlatformError;
@@ -52,9 +52,33 @@ pub(crate) fn build_client(config: &Config, kind: ClientKind) -> Result<reqwest:
         }
         builder = builder.tls_certs_only(certs);
     }
+    builder = match &config.proxy {
+        Some(p) => builder.proxy(proxy(p)?),
+        None => builder.no_proxy(),
+    };
     builder
         .build()
         .map_err(|e| Error::internal(format!("could not build the HTTP client: {e}")))
+}
+
+/// The reqwest proxy of `p`. Errors never quote the URL's credentials: it carries none.
+fn proxy(p: &ProxyConfig) -> Result<reqwest::Proxy> {
+    let made = if p.https_only {
+        reqwest::Proxy::https(&p.url)
+    } else {
+        reqwest::Proxy::all(&p.url)
+    };
+    let mut proxy = made.map_err(|e| {
+        Error::invalid_argument(format!("the proxy {:?} is not usable: {e}", p.url))
+    })?;
+    if let Some((user, password)) = &p.auth {
+        proxy = proxy.basic_auth(user, password.expose());
+    }
+    Ok(proxy.no_proxy(
+        p.no_proxy
+            .as_deref()
+            .and_then(reqwest::NoProxy::from_string),
+    ))
 }
 
 pub(crate) struct ApiClient {

@@ -13,12 +13,14 @@ use reqwest::Method;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-use crate::connection::{is_session_gone, ConnInner};
 use crate::error::{Error, ErrorCode, Result};
 use crate::results::{Chunk, ResultMemory, ResultStream, StreamContext};
 use crate::retry::Operation;
+use crate::session::{is_session_gone, Session};
 use crate::sql_error::statement_failure;
-use crate::wire::{ColumnInfo, ExecuteRequest, ParameterItem, StatementResponse, StatementState};
+use crate::wire::{
+    ColumnInfo, ExecuteRequest, ParameterItem, QueryTag, StatementResponse, StatementState,
+};
 
 /// How result rows are encoded on the wire. Arrow is the driver's path; the others exist for
 /// servers and callers that need them.
@@ -67,6 +69,7 @@ pub struct ExecuteOptions {
     /// Client-side limit on submission plus polling; the statement is cancelled on the server.
     pub timeout: Option<Duration>,
     pub row_limit: Option<i64>,
+    pub query_tags: Vec<QueryTag>,
 }
 
 /// What is known of a succeeded statement before its rows are read.
@@ -81,7 +84,7 @@ pub struct ResultInfo {
 }
 
 pub struct Statement {
-    conn: Arc<ConnInner>,
+    conn: Arc<Session>,
     cancel: CancellationToken,
     id: Arc<SyncMutex<Option<String>>>,
     /// Nothing is left to cancel on the server: the statement ended, or a cancel was sent.
@@ -93,7 +96,7 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub(crate) fn new(conn: Arc<ConnInner>) -> Statement {
+    pub(crate) fn new(conn: Arc<Session>) -> Statement {
         Statement {
             conn,
             cancel: CancellationToken::new(),
@@ -238,6 +241,7 @@ impl Statement {
                 .then_some("LZ4_FRAME"),
             row_limit: options.row_limit,
             parameters: &options.parameters,
+            query_tags: &options.query_tags,
         })
         .map_err(|e| Error::internal(format!("could not encode the request: {e}")))?;
         let api = self.conn.api.clone();

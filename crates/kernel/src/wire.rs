@@ -36,6 +36,13 @@ pub struct ParameterItem {
     pub value: Option<String>,
 }
 
+/// A tag of one statement, shown in the query history (`query_tags` of the request).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueryTag {
+    pub key: String,
+    pub value: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct ExecuteRequest<'a> {
     pub statement: &'a str,
@@ -51,6 +58,8 @@ pub struct ExecuteRequest<'a> {
     pub row_limit: Option<i64>,
     #[serde(skip_serializing_if = "<[ParameterItem]>::is_empty")]
     pub parameters: &'a [ParameterItem],
+    #[serde(skip_serializing_if = "<[QueryTag]>::is_empty")]
+    pub query_tags: &'a [QueryTag],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

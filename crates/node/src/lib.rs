@@ -3,7 +3,6 @@
 
 mod connection;
 mod error;
-mod metadata;
 mod options;
 mod statement;
 mod token_provider;

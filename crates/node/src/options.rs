@@ -1,14 +1,29 @@
-//! Connection options as JavaScript passes them (already validated by the TypeScript facade),
-//! converted to the kernel's configuration.
+//! Connection settings as the TypeScript facade passes them: validated and resolved there (the
+//! one table of defaults is src/options.ts), so every setting is required here and copied as is.
+//! A setting the facade stops sending fails the call (napi checks required fields); one it adds
+//! without a field here fails the facade's test of index.d.ts.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use napi_derive::napi;
-use sluice_kernel::{AuthConfig, Config, Error, Secret};
+use sluice_kernel::{AuthConfig, Config, Error, ProxyConfig, Secret};
 
 use crate::token_provider::{JsTokenFunction, JsTokenProvider};
+
+/// The HTTP(S) proxy, resolved by the facade (from the `proxy` option or the environment).
+#[napi(object)]
+pub struct ProxySettings {
+    /// `http://host:port` or `https://host:port`, without credentials.
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Hosts reached directly, as a NO_PROXY list.
+    pub no_proxy: Option<String>,
+    /// Only https:// traffic goes through it (a proxy from HTTPS_PROXY).
+    pub https_only: Option<bool>,
+}
 
 #[napi(object)]
 pub struct ConnectOptions {
@@ -17,26 +32,28 @@ pub struct ConnectOptions {
     pub token: Option<String>,
     pub oauth_client_id: Option<String>,
     pub oauth_client_secret: Option<String>,
-    pub oauth_scope: Option<String>,
+    pub oauth_scope: String,
     pub catalog: Option<String>,
     pub schema: Option<String>,
     pub session_confs: Option<HashMap<String, String>>,
     /// PEM text of the CA certificates to trust (only these are trusted when set).
     pub ca_pem: Option<String>,
-    pub connect_timeout_ms: Option<u32>,
-    pub request_timeout_ms: Option<u32>,
-    pub max_retries: Option<u32>,
-    pub min_backoff_ms: Option<u32>,
-    pub max_backoff_ms: Option<u32>,
-    pub retry_budget_ms: Option<u32>,
-    pub poll_initial_ms: Option<u32>,
-    pub poll_max_ms: Option<u32>,
-    pub wait_timeout_secs: Option<u32>,
-    pub lz4: Option<bool>,
-    pub max_concurrent_downloads: Option<u32>,
-    pub memory_budget_bytes: Option<f64>,
-    pub link_expiry_threshold_ms: Option<u32>,
-    pub max_download_attempts: Option<u32>,
+    pub proxy: Option<ProxySettings>,
+    pub connect_timeout_ms: u32,
+    pub request_timeout_ms: u32,
+    pub max_retries: u32,
+    pub min_backoff_ms: u32,
+    pub max_backoff_ms: u32,
+    pub retry_budget_ms: u32,
+    pub poll_initial_ms: u32,
+    pub poll_max_ms: u32,
+    pub wait_timeout_secs: u32,
+    pub lz4: bool,
+    pub max_concurrent_downloads: u32,
+    pub memory_budget_bytes: f64,
+    pub link_expiry_threshold_ms: u32,
+    pub max_download_attempts: u32,
+    /// The kernel's own (`sluice/<version>`) when absent.
     pub user_agent: Option<String>,
 }
 
@@ -51,7 +68,7 @@ impl ConnectOptions {
             (None, Some(client_id), Some(secret), None) => AuthConfig::OAuthM2M {
                 client_id,
                 client_secret: Secret::new(secret),
-                scope: self.oauth_scope.unwrap_or_else(|| "all-apis".into()),
+                scope: self.oauth_scope,
             },
             (None, None, None, Some(function)) => {
                 AuthConfig::Provider(Arc::new(JsTokenProvider::new(function)))
@@ -67,53 +84,29 @@ impl ConnectOptions {
         c.schema = self.schema;
         c.session_confs = self.session_confs.unwrap_or_default().into_iter().collect();
         c.ca_pem = self.ca_pem.map(String::into_bytes);
-        if let Some(v) = self.connect_timeout_ms {
-            c.connect_timeout = ms(v);
-        }
-        if let Some(v) = self.request_timeout_ms {
-            c.request_timeout = ms(v);
-        }
-        if let Some(v) = self.max_retries {
-            c.retry.max_retries = v;
-        }
-        if let Some(v) = self.min_backoff_ms {
-            c.retry.min_backoff = ms(v);
-        }
-        if let Some(v) = self.max_backoff_ms {
-            c.retry.max_backoff = ms(v);
-        }
-        if let Some(v) = self.retry_budget_ms {
-            c.retry.overall_budget = ms(v);
-        }
-        if let Some(v) = self.poll_initial_ms {
-            c.poll.initial = ms(v);
-        }
-        if let Some(v) = self.poll_max_ms {
-            c.poll.max = ms(v);
-        }
-        if let Some(v) = self.wait_timeout_secs {
-            c.poll.wait_timeout_secs = v;
-        }
-        if let Some(v) = self.lz4 {
-            c.results.lz4 = v;
-        }
-        if let Some(v) = self.max_concurrent_downloads {
-            c.results.max_concurrent_downloads = v as usize;
-        }
-        if let Some(v) = self.memory_budget_bytes {
-            if !(v.is_finite() && v >= 1.0) {
-                return Err(Error::invalid_argument(
-                    "memoryBudgetBytes must be a positive number",
-                ));
-            }
-            c.results.memory_budget_bytes = v as usize;
-        }
-        if let Some(v) = self.link_expiry_threshold_ms {
-            c.results.link_expiry_threshold = ms(v);
-        }
-        if let Some(v) = self.max_download_attempts {
-            c.results.max_download_attempts = v;
-        }
+        c.proxy = self.proxy.map(|p| ProxyConfig {
+            url: p.url,
+            auth: p
+                .username
+                .map(|user| (user, Secret::new(p.password.unwrap_or_default()))),
+            no_proxy: p.no_proxy,
+            https_only: p.https_only.unwrap_or(false),
+        });
+        c.connect_timeout = ms(self.connect_timeout_ms);
+        c.request_timeout = ms(self.request_timeout_ms);
+        c.retry.max_retries = self.max_retries;
+        c.retry.min_backoff = ms(self.min_backoff_ms);
+        c.retry.max_backoff = ms(self.max_backoff_ms);
+        c.retry.overall_budget = ms(self.retry_budget_ms);
+        c.poll.initial = ms(self.poll_initial_ms);
+        c.poll.max = ms(self.poll_max_ms);
+        c.poll.wait_timeout_secs = self.wait_timeout_secs;
+        c.results.lz4 = self.lz4;
+        c.results.max_concurrent_downloads = self.max_concurrent_downloads as usize;
+        // A whole byte count the facade checked (a positive integer).
+        c.results.memory_budget_bytes = self.memory_budget_bytes as usize;
+        c.results.link_expiry_threshold = ms(self.link_expiry_threshold_ms);
+        c.results.max_download_attempts = self.max_download_attempts;
         if let Some(v) = self.user_agent {
             c.user_agent = v;
         }

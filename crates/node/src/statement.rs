@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use sluice_kernel::wire::{ColumnInfo, ParameterItem};
+use sluice_kernel::wire::{ColumnInfo, ParameterItem, QueryTag};
 use sluice_kernel::{encode_ipc, ExecuteOptions};
 
 use crate::error::IntoNapi;
@@ -21,11 +21,19 @@ pub struct Parameter {
     pub value: Option<String>,
 }
 
+/// A tag of the statement, shown in the query history.
+#[napi(object)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
 #[napi(object)]
 pub struct ExecuteArgs {
     pub parameters: Option<Vec<Parameter>>,
     pub timeout_ms: Option<u32>,
     pub row_limit: Option<i64>,
+    pub query_tags: Option<Vec<Tag>>,
 }
 
 #[napi(object)]
@@ -82,6 +90,7 @@ impl NativeStatement {
             parameters: None,
             timeout_ms: None,
             row_limit: None,
+            query_tags: None,
         });
         let options = ExecuteOptions {
             parameters: args
@@ -99,6 +108,15 @@ impl NativeStatement {
                 .timeout_ms
                 .map(|ms| Duration::from_millis(u64::from(ms))),
             row_limit: args.row_limit,
+            query_tags: args
+                .query_tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| QueryTag {
+                    key: t.key,
+                    value: t.value,
+                })
+                .collect(),
             ..Default::default()
         };
         let info = self.inner.execute(&sql, options).await.napi()?;

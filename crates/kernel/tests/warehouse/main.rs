@@ -3,7 +3,6 @@
 
 mod auth;
 mod common;
-mod metadata;
 mod params;
 mod results;
 mod retries;

@@ -9,9 +9,9 @@
  */
 
 import { type Data, type Field, type RecordBatch, Type } from 'apache-arrow';
+import { DataError, NotSupportedError } from '../errors';
 import { cachedDateText } from './date-text';
 import { decimalText } from './decimal-text';
-import { DataError, NotSupportedError } from './errors';
 import { RepeatCache } from './repeat-cache';
 import { decodeText } from './text-column';
 

@@ -200,4 +200,23 @@ describe('metadata operations against @databricks/sql 2.1 (useKernel)', () => {
       assert.deepEqual(actual, expected);
     });
   }
+
+  // Fixed tables: sluice's (src/metadata.ts) follow JDBC, which orders type info by DATA_TYPE and
+  // table types by name; theirs keep another order and differ in some type-info values. The
+  // column names and order, and the set of table types, must match.
+  it('getTableTypes gives the same table types', async () => {
+    const sorted = (rows: [string, unknown][][]) => rows.map((r) => JSON.stringify(r)).sort();
+    assert.deepEqual(
+      sorted(await metadata(DRIVERS[1], 'getTableTypes', {})),
+      sorted(await metadata(DRIVERS[0], 'getTableTypes', {})),
+    );
+  });
+
+  it('getTypeInfo gives the same column names in the same order', async () => {
+    const keys = (rows: [string, unknown][][]) => rows[0]?.map(([k]) => k);
+    assert.deepEqual(
+      keys(await metadata(DRIVERS[1], 'getTypeInfo', {})),
+      keys(await metadata(DRIVERS[0], 'getTypeInfo', {})),
+    );
+  });
 });

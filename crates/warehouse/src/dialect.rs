@@ -8,8 +8,8 @@ use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
 
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions_mut, DataType as SqlType, Expr as SqlExpr, Statement, TimezoneInfo,
-    Value as SqlValue,
+    visit_expressions_mut, CastKind, DataType as SqlType, ExactNumberInfo, Expr as SqlExpr,
+    Statement, TimezoneInfo, Value as SqlValue,
 };
 
 use crate::spark_intervals;
@@ -37,6 +37,18 @@ pub fn rewrite(statement: &mut DfStatement) {
                 if let Some(typed) = spark_intervals::replacement(interval) {
                     *expr = typed;
                 }
+            }
+            // Spark reads a number with an exponent as DOUBLE; other fractional numbers are
+            // exact DECIMALs (the planner's `parse_float_as_decimal`).
+            SqlExpr::Value(v) if matches!(&v.value, SqlValue::Number(n, _) if n.contains(['e', 'E'])) =>
+            {
+                *expr = SqlExpr::Cast {
+                    kind: CastKind::Cast,
+                    expr: Box::new(expr.clone()),
+                    data_type: SqlType::Double(ExactNumberInfo::None),
+                    array: false,
+                    format: None,
+                };
             }
             _ => {}
         }
@@ -81,12 +93,16 @@ fn spark_type(t: &mut SqlType) {
     let replacement = match t {
         SqlType::Binary(_) | SqlType::Varbinary(_) => SqlType::Bytea,
         // Spark's TIMESTAMP is an instant shown in the session zone: DataFusion's
-        // `TIMESTAMP WITH TIME ZONE` (its zone is the session's `execution.time_zone`).
-        SqlType::Timestamp(p, TimezoneInfo::None) => {
-            SqlType::Timestamp(*p, TimezoneInfo::WithTimeZone)
+        // `TIMESTAMP WITH TIME ZONE` (its zone is the session's `execution.time_zone`), in
+        // microseconds as in Spark, which spans the years 0001-9999 (nanoseconds do not).
+        SqlType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithTimeZone) => {
+            SqlType::Timestamp(Some(6), TimezoneInfo::WithTimeZone)
+        }
+        SqlType::Timestamp(_, TimezoneInfo::WithoutTimeZone) => {
+            SqlType::Timestamp(Some(6), TimezoneInfo::WithoutTimeZone)
         }
         // Spark's TIMESTAMP_NTZ is a wall-clock value: DataFusion's plain TIMESTAMP.
-        SqlType::TimestampNtz(p) => SqlType::Timestamp(*p, TimezoneInfo::WithoutTimeZone),
+        SqlType::TimestampNtz(_) => SqlType::Timestamp(Some(6), TimezoneInfo::WithoutTimeZone),
         // VARIANT values are carried as JSON text.
         SqlType::Custom(name, _) if name.to_string().eq_ignore_ascii_case("variant") => {
             SqlType::String(None)

@@ -16,6 +16,7 @@ use datafusion::logical_expr::{
     create_udf, ColumnarValue, DdlStatement, EmptyRelation, LogicalPlan, Volatility, WriteOp,
 };
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
 use crate::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::config::WarehouseConfig;
@@ -25,7 +26,11 @@ use crate::params::Params;
 use crate::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql_errors::SqlError;
-use crate::{dialect, output_names, sleep, spark_functions, spark_literals, spark_parser, tpch};
+use crate::table_meta::TableMetaStore;
+use crate::{
+    ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals,
+    spark_parser, tpch,
+};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -60,6 +65,8 @@ impl Executed {
 
 pub struct Engine {
     base: SessionState,
+    /// Constraints and creation times of tables (see `table_meta`).
+    pub meta: Arc<TableMetaStore>,
 }
 
 impl Engine {
@@ -74,7 +81,13 @@ impl Engine {
         opts.sql_parser.map_string_types_to_utf8view = false;
         // Spark sorts NULLs first in ascending order and last in descending order.
         opts.sql_parser.default_null_ordering = "nulls_min".to_string();
+        // Spark types `1.25` as DECIMAL(3,2), exactly; DataFusion would read a DOUBLE.
+        opts.sql_parser.parse_float_as_decimal = true;
         opts.execution.parquet.schema_force_view_types = false;
+        // A scan of one table or of range(n) keeps its row order unless the query reorders:
+        // spreading its batches (or a table's or file's) over partitions would interleave them.
+        opts.optimizer.enable_round_robin_repartition = false;
+        opts.optimizer.repartition_file_scans = false;
         let state = SessionStateBuilder::new()
             .with_config(cfg)
             .with_default_features()
@@ -122,7 +135,19 @@ impl Engine {
             };
             result.map_err(|e| format!("cannot mount table '{name}' from '{path_str}': {e}"))?;
         }
-        Ok(Engine { base: ctx.state() })
+        // Every catalog answers `<catalog>.information_schema.*`.
+        let meta = Arc::new(TableMetaStore::default());
+        let list = Arc::downgrade(ctx.state().catalog_list());
+        for name in ctx.catalog_names() {
+            if let Some(inner) = ctx.catalog(&name) {
+                let wrapped = info_schema::UcCatalog::new(&name, inner, list.clone(), meta.clone());
+                ctx.register_catalog(name.as_str(), Arc::new(wrapped));
+            }
+        }
+        Ok(Engine {
+            base: ctx.state(),
+            meta,
+        })
     }
 
     /// A context for one statement, carrying the session's namespace and time zone.
@@ -173,6 +198,7 @@ impl Engine {
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
         let state = self.context(session).state();
         let mut statement = spark_parser::parse(&state, sql).map_err(df_err)?;
+        spark_literals::suffixes(&mut statement);
         let names = output_names::take(&mut statement);
         dialect::rewrite(&mut statement);
         let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
@@ -200,10 +226,20 @@ impl Engine {
                 let (text, types) = dialect::without_interval_qualifiers(sql)
                     .unwrap_or_else(|| (sql.to_string(), Vec::new()));
                 let text = dialect::without_using_format(&text).unwrap_or(text);
+                let text = ddl::split_add_columns(&text).unwrap_or(text);
                 column_types = types;
                 spark_parser::parse(&state, &text).map_err(|_| df_err(e))?
             }
         };
+        if let datafusion::sql::parser::Statement::Statement(stmt) = &statement {
+            match stmt.as_ref() {
+                SqlStatement::Merge(m) => return merge::run(self, session, m, sql).await,
+                SqlStatement::AlterTable(a) => return ddl::alter(self, session, a).await,
+                _ => {}
+            }
+        }
+        let after = ddl::prepare(self, session, &mut statement).await?;
+        spark_literals::suffixes(&mut statement);
         let names = output_names::take(&mut statement);
         dialect::rewrite(&mut statement);
         let numbered = dialect::number_named_markers(&mut statement);
@@ -245,6 +281,7 @@ impl Engine {
         let df = ctx.execute_logical_plan(plan).await.map_err(df_err)?;
         let planned = df.schema().inner().clone();
         let batches = df.collect().await.map_err(df_err)?;
+        after.apply(self).await?;
         if let Some(insert) = dml {
             return Ok(dml_counts(&batches, insert));
         }
@@ -298,6 +335,17 @@ fn bind(
     values: Vec<(String, ScalarValue)>,
     positional: bool,
 ) -> datafusion::error::Result<LogicalPlan> {
+    // In a query an INT parameter stays INT (`:p + 1` is INT, as in Spark), though the planner
+    // inferred BIGINT for it from the integer literal beside it.
+    let query = !matches!(plan, LogicalPlan::Dml(_) | LogicalPlan::Ddl(_));
+    let narrow = |value: &ScalarValue, t: &DataType| {
+        query
+            && *t == DataType::Int64
+            && matches!(
+                value,
+                ScalarValue::Int32(_) | ScalarValue::Int16(_) | ScalarValue::Int8(_)
+            )
+    };
     let inferred = plan.get_parameter_types()?;
     let expected = |name: &str| {
         inferred
@@ -308,7 +356,7 @@ fn bind(
     let mut cast = Vec::with_capacity(values.len());
     for (name, value) in values {
         let value = match expected(&name) {
-            Some(t) if t != value.data_type() => value.cast_to(&t)?,
+            Some(t) if t != value.data_type() && !narrow(&value, &t) => value.cast_to(&t)?,
             _ => value,
         };
         cast.push((name, value));

@@ -1,8 +1,9 @@
 //! Statements DataFusion does not speak but Databricks clients send: `USE ...`,
-//! `SET TIME ZONE ...`, and the SHOW commands of protocol.md §6.
+//! `SET CATALOG/SCHEMA ...`, `SET TIME ZONE ...`, and the SHOW commands of protocol.md §6.
 
 mod describe;
 mod glob;
+mod keys;
 mod show;
 
 use crate::engine::{Effect, Engine, Executed};
@@ -30,7 +31,16 @@ pub async fn handle(
             let name = tokens[tokens.len() - 1].clone();
             Some(use_schema(engine, session, &name, rest.len()))
         }
+        // JDBC's Connection.setCatalog / setSchema.
+        ["SET", "CATALOG", _] => Some(use_catalog(engine, &tokens[2])),
+        ["SET", "SCHEMA" | "DATABASE", _] => {
+            let name = tokens[2].clone();
+            Some(use_schema(engine, session, &name, 1))
+        }
         ["SET", "TIME", "ZONE", _] => Some(set_timezone(&tokens[3])),
+        ["SHOW", "KEYS" | "PRIMARY" | "FOREIGN" | "FUNCTIONS", ..] => {
+            keys::run(engine, &tokens).await
+        }
         ["SHOW", ..] => show::run(engine, session, &tokens).await,
         _ => None,
     }

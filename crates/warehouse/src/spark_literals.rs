@@ -8,6 +8,12 @@ use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, Values};
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions_mut, visit_statements_mut, CastKind, DataType as SqlType, ExactNumberInfo,
+    Expr as SqlExpr, Ident, Query, SelectItem, SetExpr, Statement, Value as SqlValue,
+};
+use std::ops::ControlFlow;
 
 /// Narrows the integer literals of a query plan; other plans (DML, DDL, statements) are left
 /// alone: their values are cast to column types anyway.
@@ -71,4 +77,91 @@ fn narrow(e: Expr) -> Result<Transformed<Expr>> {
         },
         other => Ok(Transformed::no(other)),
     }
+}
+
+/// Spark's suffixed numeric literals (`1L`, `2S`, `3Y`, `2.25D`, `1.5F`, `1.5BD`), which the
+/// parser reads as identifiers, become casts of the plain number to the type the suffix names.
+/// An unaliased SELECT item that is only such a literal keeps the number as its name, as in
+/// Spark. Runs before the result names are taken.
+pub fn suffixes(statement: &mut DfStatement) {
+    let DfStatement::Statement(stmt) = statement else {
+        return;
+    };
+    let _ = visit_statements_mut(stmt.as_mut(), |s| {
+        if let Statement::Query(q) = s {
+            name_suffixed_items(q);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+        if let SqlExpr::Identifier(id) = expr {
+            if let Some(typed) = suffixed(id) {
+                *expr = typed;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+fn name_suffixed_items(q: &mut Query) {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(SqlExpr::Identifier(id)) = item {
+            if let Some((number, _)) = split_suffix(id) {
+                let alias = Ident::with_quote('`', number);
+                *item = SelectItem::ExprWithAlias {
+                    expr: SqlExpr::Identifier(id.clone()),
+                    alias,
+                };
+            }
+        }
+    }
+}
+
+/// `("12", BIGINT)` for `12L`; `None` for anything else (quoted names included).
+fn split_suffix(id: &Ident) -> Option<(String, SqlType)> {
+    if id.quote_style.is_some() {
+        return None;
+    }
+    let v = id.value.to_ascii_uppercase();
+    let digits_end = v.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, suffix) = v.split_at(digits_end);
+    if number.is_empty()
+        || !number.starts_with(|c: char| c.is_ascii_digit())
+        || number.matches('.').count() > 1
+    {
+        return None;
+    }
+    let integral = !number.contains('.');
+    let t = match suffix {
+        "L" if integral => SqlType::BigInt(None),
+        "S" if integral => SqlType::SmallInt(None),
+        "Y" if integral => SqlType::TinyInt(None),
+        "D" => SqlType::Double(ExactNumberInfo::None),
+        "F" => SqlType::Float(ExactNumberInfo::None),
+        "BD" => {
+            let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+            let int = int.trim_start_matches('0');
+            let scale = frac.len() as u64;
+            let precision = (int.len() as u64 + scale).max(1);
+            SqlType::Decimal(ExactNumberInfo::PrecisionAndScale(precision, scale as i64))
+        }
+        _ => return None,
+    };
+    Some((number.to_string(), t))
+}
+
+fn suffixed(id: &Ident) -> Option<SqlExpr> {
+    let (number, data_type) = split_suffix(id)?;
+    Some(SqlExpr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(SqlExpr::Value(
+            SqlValue::Number(number, false).with_empty_span(),
+        )),
+        data_type,
+        array: false,
+        format: None,
+    })
 }

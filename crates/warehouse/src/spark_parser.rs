@@ -1,6 +1,6 @@
 //! The SQL parser: sqlparser's Databricks dialect, plus the `MAP<K, V>` type syntax Spark
 //! accepts but that dialect does not (its only other nested types, `ARRAY<T>` and
-//! `STRUCT<a: T>`, it parses already).
+//! `STRUCT<a: T>`, it parses already), and backslash escapes in string literals.
 
 use std::any::TypeId;
 
@@ -39,6 +39,11 @@ impl Dialect for SparkDialect {
     }
 
     fn supports_map_literal_with_angle_brackets(&self) -> bool {
+        true
+    }
+
+    /// Spark reads `\'`, `\\`, `\n`, ... in string literals as escapes.
+    fn supports_string_literal_backslash_escape(&self) -> bool {
         true
     }
 

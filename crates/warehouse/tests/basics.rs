@@ -308,3 +308,206 @@ async fn statement_level_namespace_without_a_session() {
         r.text
     );
 }
+
+#[tokio::test]
+async fn jdbc_opens_sessions_on_the_warehouse_route() {
+    let h = Harness::start().await;
+    let path = format!("/api/2.0/sql/warehouses/{}/sessions", h.wh.warehouse_id());
+    let r = h
+        .post(
+            &path,
+            json!({"schema": "default", "execution_mode": "FAST"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let sid = r.body["session_id"].as_str().unwrap().to_string();
+    assert!(r.body["session_version"].is_number());
+    let rows = h
+        .json_rows("SELECT current_schema()", json!({"session_id": sid}))
+        .await;
+    assert_eq!(rows, json!([["default"]]));
+    let r = h
+        .post(
+            "/api/2.0/sql/warehouses/0123456789abcdef/sessions",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = h
+        .send(reqwest::Method::POST, &path, Some(json!({})), None)
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn a_session_on_a_missing_namespace_fails() {
+    let h = Harness::start().await;
+    for (body, class) in [
+        (json!({"catalog": "nope"}), "NO_SUCH_CATALOG_EXCEPTION"),
+        (
+            json!({"catalog": "main", "schema": "nope"}),
+            "SCHEMA_NOT_FOUND",
+        ),
+        (json!({"catalog": "samples"}), "SCHEMA_NOT_FOUND"),
+    ] {
+        let r = h.post("/api/2.0/sql/sessions", body.clone()).await;
+        assert_eq!(r.status, 404, "{body}: {}", r.text);
+        assert_eq!(r.body["error_code"], "NOT_FOUND");
+        assert!(
+            r.body["message"].as_str().unwrap().contains(class),
+            "{}",
+            r.text
+        );
+    }
+    let r = h
+        .post(
+            "/api/2.0/sql/sessions",
+            json!({"catalog": "samples", "schema": "tpch"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// A strict binary-protocol Thrift call with an empty argument struct.
+fn thrift_call(name: &str, seqid: i32) -> Vec<u8> {
+    let mut b = 0x8001_0001u32.to_be_bytes().to_vec();
+    b.extend_from_slice(&(name.len() as i32).to_be_bytes());
+    b.extend_from_slice(name.as_bytes());
+    b.extend_from_slice(&seqid.to_be_bytes());
+    b.extend_from_slice(&[12, 0, 1, 0, 0]); // field 1: struct { } ; stop
+    b
+}
+
+/// Reads a Thrift struct's fields of the kinds the gate writes: i32, string, struct.
+fn thrift_fields(b: &[u8], at: &mut usize, out: &mut Vec<(Vec<i16>, String)>, path: &[i16]) {
+    loop {
+        let kind = b[*at];
+        *at += 1;
+        if kind == 0 {
+            return;
+        }
+        let id = i16::from_be_bytes([b[*at], b[*at + 1]]);
+        *at += 2;
+        let mut here = path.to_vec();
+        here.push(id);
+        let word = |at: usize| i32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        match kind {
+            8 => {
+                out.push((here, word(*at).to_string()));
+                *at += 4;
+            }
+            11 => {
+                let len = word(*at) as usize;
+                out.push((
+                    here,
+                    String::from_utf8(b[*at + 4..*at + 4 + len].to_vec()).unwrap(),
+                ));
+                *at += 4 + len;
+            }
+            12 => thrift_fields(b, at, out, &here),
+            other => panic!("unexpected Thrift type {other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn thrift_open_session_is_rejected_with_kp001() {
+    let h = Harness::start().await;
+    let post = |body: Vec<u8>, token: Option<String>| {
+        let mut req = h
+            .http
+            .post(h.url(&h.wh.http_path()))
+            .header("content-type", "application/x-thrift")
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let resp = post(thrift_call("OpenSession", 7), Some(h.token.clone()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/x-thrift");
+    let b = resp.bytes().await.unwrap().to_vec();
+    assert_eq!(&b[..4], &[0x80, 0x01, 0x00, 0x02], "a strict REPLY");
+    assert_eq!(&b[8..19], b"OpenSession");
+    assert_eq!(&b[19..23], &7i32.to_be_bytes());
+    let mut fields = Vec::new();
+    thrift_fields(&b, &mut 23, &mut fields, &[]);
+    let get = |path: &[i16]| {
+        fields
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(
+        get(&[0, 1, 1]),
+        Some("3"),
+        "TStatus.statusCode = ERROR_STATUS"
+    );
+    assert_eq!(get(&[0, 1, 3]), Some("KP001"), "TStatus.sqlState");
+    assert!(get(&[0, 1, 5]).is_some_and(|m| m.contains("Statement Execution API")));
+    // Other calls get an exception; a missing token the usual 401; garbage a 400.
+    let resp = post(thrift_call("ExecuteStatement", 8), Some(h.token.clone()))
+        .await
+        .unwrap();
+    let b = resp.bytes().await.unwrap();
+    assert_eq!(&b[..4], &[0x80, 0x01, 0x00, 0x03]);
+    let resp = post(thrift_call("OpenSession", 1), None).await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = post(b"hello".to_vec(), Some(h.token.clone()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn discovery_routes_answer_like_a_workspace_without_flags() {
+    let h = Harness::start().await;
+    let r = h
+        .get("/api/2.0/connector-service/feature-flags/PYTHON/4.9.0")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body, json!({"flags": [], "ttl_seconds": 900}));
+    let r = h
+        .send(
+            reqwest::Method::GET,
+            "/.well-known/databricks-config",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["oidc_endpoint"], format!("{}/oidc", h.wh.url()));
+    assert!(r.body["workspace_id"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_16_mib_statement_is_accepted() {
+    let h = Harness::start().await;
+    let literal = "x".repeat(1024 * 1024);
+    let head = format!("SELECT length('{literal}') AS n /* ");
+    let sql = format!("{head}{} */", "y".repeat(16 * 1024 * 1024 - head.len() - 3));
+    assert_eq!(sql.len(), 16 * 1024 * 1024);
+    let r = h.exec(&sql, json!({"wait_timeout": "50s"})).await;
+    assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
+    assert_eq!(
+        r.body["status"]["state"],
+        "SUCCEEDED",
+        "{}",
+        &r.text[..r.text.len().min(300)]
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([[literal.len().to_string()]])
+    );
+    // One byte over the body limit is refused before it is read.
+    let over = "z".repeat(17 * 1024 * 1024);
+    let r = h.exec(&over, json!({})).await;
+    assert_eq!(r.status, 413);
+}

@@ -486,3 +486,159 @@ async fn numeric_cast_overflow_is_cast_overflow() {
         json!([[null]])
     );
 }
+
+#[tokio::test]
+async fn fractional_literals_are_exact_decimals() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT 12345678901234567.89 AS lit, CAST(12345678901234567.89 AS DECIMAL(38,2)) AS wide, \
+             id * 0.5 AS half, 1.5e3 AS dbl, 0.1 + 0.2 AS sum FROM range(3, 4)",
+        )
+        .await;
+    assert_eq!(
+        field(&cols, "type_text"),
+        [
+            "DECIMAL(19,2)",
+            "DECIMAL(38,2)",
+            "DECIMAL(22,1)",
+            "DOUBLE",
+            "DECIMAL(2,1)"
+        ]
+    );
+    assert_eq!(arrow[0], DataType::Decimal128(19, 2));
+    assert_eq!(
+        rows,
+        json!([[
+            "12345678901234567.89",
+            "12345678901234567.89",
+            "1.5",
+            "1500.0",
+            "0.3"
+        ]])
+    );
+}
+
+#[tokio::test]
+async fn suffixed_numeric_literals_have_their_types() {
+    let h = Harness::start().await;
+    let (cols, _, rows) = h
+        .describe("SELECT 1L, 2S, 3Y, 2.25D, 1.5BD, 1L + 1 AS s, 0.5F AS f")
+        .await;
+    assert_eq!(
+        field(&cols, "type_name"),
+        ["LONG", "SHORT", "BYTE", "DOUBLE", "DECIMAL", "LONG", "FLOAT"]
+    );
+    assert_eq!(cols[4]["type_text"], "DECIMAL(2,1)");
+    assert_eq!(field(&cols, "name")[..5], ["1", "2", "3", "2.25", "1.5"]);
+    assert_eq!(rows, json!([["1", "2", "3", "2.25", "1.5", "2", "0.5"]]));
+}
+
+#[tokio::test]
+async fn string_literals_take_backslash_escapes() {
+    let h = Harness::start().await;
+    let rows = h
+        .json_rows(
+            r"SELECT 'it\'s', 'a\\b', length('a\\b'), 'tab\there', 'x''y'",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows, json!([["it's", r"a\b", "3", "tab\there", "x'y"]]));
+}
+
+#[tokio::test]
+async fn timestamps_span_years_one_to_9999() {
+    let h = Harness::start().await;
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT TIMESTAMP '0001-01-01 00:00:00' AS lo, TIMESTAMP '9999-12-31 23:59:59.999999' AS hi, \
+             CAST('1500-06-15 12:00:00' AS TIMESTAMP) AS mid, TIMESTAMP_NTZ '0100-01-01 00:00:00' AS ntz",
+        )
+        .await;
+    assert_eq!(
+        field(&cols, "type_name"),
+        ["TIMESTAMP", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP_NTZ"]
+    );
+    assert!(matches!(
+        arrow[0],
+        DataType::Timestamp(TimeUnit::Microsecond, Some(_))
+    ));
+    assert_eq!(rows[0][0], "0001-01-01T00:00:00.000Z");
+    assert_eq!(rows[0][1], "9999-12-31T23:59:59.999Z");
+    assert_eq!(rows[0][2], "1500-06-15T12:00:00.000Z");
+    h.succeed("CREATE TABLE old (ts TIMESTAMP)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO old VALUES (TIMESTAMP '0001-01-01 00:00:00')",
+        json!({}),
+    )
+    .await;
+    let rows = h
+        .json_rows("SELECT EXTRACT(YEAR FROM ts) FROM old", json!({}))
+        .await;
+    assert_eq!(rows, json!([["1"]]));
+}
+
+#[tokio::test]
+async fn int_parameters_stay_int_in_arithmetic() {
+    let h = Harness::start().await;
+    let (cols, _, _) = h.describe("SELECT 1").await;
+    assert_eq!(cols[0]["type_name"], "INT");
+    let r = h
+        .succeed(
+            "SELECT :p + 1 AS x, :p * 2 AS y",
+            json!({"parameters": [{"name": "p", "value": "41", "type": "INT"}]}),
+        )
+        .await;
+    let types: Vec<&str> = r.body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["INT", "INT"]);
+    assert_eq!(r.body["result"]["data_array"], json!([["42", "82"]]));
+}
+
+#[tokio::test]
+async fn scans_keep_row_order() {
+    let h = Harness::start().await;
+    let rows = h
+        .json_rows(
+            "SELECT id * 2 AS x, id FROM range(200000) WHERE id % 1000 = 0",
+            json!({}),
+        )
+        .await;
+    let ids: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 200);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    h.succeed(
+        "CREATE TABLE seq AS SELECT id FROM range(100000)",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "INSERT INTO seq SELECT id + 100000 FROM range(100000)",
+        json!({}),
+    )
+    .await;
+    let (_, batches) = h.arrow("SELECT id + 0 AS id FROM seq").await;
+    let mut last = -1i64;
+    for b in &batches {
+        let a = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
+        for v in a.values() {
+            assert!(*v > last, "{v} after {last}");
+            last = *v;
+        }
+    }
+    assert_eq!(last, 199_999);
+}

@@ -333,3 +333,508 @@ async fn create_table_using_a_format() {
     let (state, _) = error_of(&h, "SELECT 1 USING DELTA").await;
     assert_eq!(state, "42601");
 }
+
+#[tokio::test]
+async fn create_drop_and_replace_tables() {
+    let h = Harness::start().await;
+    h.succeed("CREATE TABLE IF NOT EXISTS t (a INT)", json!({}))
+        .await;
+    h.succeed("INSERT INTO t VALUES (1), (2)", json!({})).await;
+    // IF NOT EXISTS on an existing table changes nothing.
+    h.succeed("CREATE TABLE IF NOT EXISTS t (b STRING)", json!({}))
+        .await;
+    assert_eq!(
+        h.json_rows("SELECT * FROM t ORDER BY a", json!({})).await,
+        json!([["1"], ["2"]])
+    );
+    let (state, _) = error_of(&h, "CREATE TABLE t (b STRING)").await;
+    assert_eq!(state, "42P07");
+    h.succeed("CREATE OR REPLACE TABLE t (b STRING)", json!({}))
+        .await;
+    assert_eq!(h.json_rows("SELECT * FROM t", json!({})).await, json!(null));
+    let r = h.succeed("SELECT * FROM t", json!({})).await;
+    assert_eq!(common::column_names(&r.body), ["b"]);
+    h.succeed("DROP TABLE t", json!({})).await;
+    h.succeed("DROP TABLE IF EXISTS t", json!({})).await;
+    let (state, _) = error_of(&h, "DROP TABLE t").await;
+    assert_eq!(state, "42P01");
+}
+
+#[tokio::test]
+async fn alter_table_adds_drops_and_renames() {
+    let h = Harness::start().await;
+    h.succeed("CREATE TABLE people (id INT, name STRING)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO people VALUES (1, 'ann'), (2, 'bob')",
+        json!({}),
+    )
+    .await;
+    h.succeed("ALTER TABLE people ADD COLUMN age INT", json!({}))
+        .await;
+    h.succeed(
+        "ALTER TABLE people ADD COLUMNS (email STRING, score DECIMAL(5, 2))",
+        json!({}),
+    )
+    .await;
+    let (cols, _, rows) = h.describe("SELECT * FROM people ORDER BY id").await;
+    let names: Vec<&str> = cols.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["id", "name", "age", "email", "score"]);
+    assert_eq!(cols[4]["type_text"], "DECIMAL(5,2)");
+    assert_eq!(
+        rows,
+        json!([
+            ["1", "ann", null, null, null],
+            ["2", "bob", null, null, null]
+        ])
+    );
+    h.succeed(
+        "INSERT INTO people VALUES (3, 'cy', 40, 'c@x', 1.5)",
+        json!({}),
+    )
+    .await;
+    h.succeed("ALTER TABLE people DROP COLUMN email", json!({}))
+        .await;
+    h.succeed(
+        "ALTER TABLE people RENAME COLUMN name TO full_name",
+        json!({}),
+    )
+    .await;
+    h.succeed("ALTER TABLE people RENAME TO persons", json!({}))
+        .await;
+    assert_eq!(
+        h.json_rows(
+            "SELECT id, full_name, age, score FROM persons ORDER BY id",
+            json!({})
+        )
+        .await,
+        json!([
+            ["1", "ann", null, null],
+            ["2", "bob", null, null],
+            ["3", "cy", "40", "1.50"]
+        ])
+    );
+    let (state, _) = error_of(&h, "SELECT * FROM people").await;
+    assert_eq!(state, "42P01");
+    let (state, _) = error_of(&h, "ALTER TABLE persons DROP COLUMN nope").await;
+    assert_eq!(state, "42703");
+    let (state, _) = error_of(&h, "ALTER TABLE persons ADD COLUMN age INT").await;
+    assert_eq!(state, "42710");
+    let (state, _) = error_of(&h, "ALTER TABLE samples.tpch.nation ADD COLUMN x INT").await;
+    assert_eq!(state, "0A000");
+}
+
+#[tokio::test]
+async fn information_schema_describes_catalogs_tables_columns_and_keys() {
+    let h = Harness::start().await;
+    h.succeed(
+        "CREATE TABLE main.default.parent (id BIGINT, CONSTRAINT parent_pk PRIMARY KEY (id))",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "CREATE TABLE main.default.child (id INT NOT NULL PRIMARY KEY, parent_id BIGINT, \
+         amount DECIMAL(10, 2), CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id))",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "CREATE VIEW main.default.v AS SELECT id FROM parent",
+        json!({}),
+    )
+    .await;
+    let rows = h
+        .json_rows(
+            "SELECT catalog_name FROM main.information_schema.catalogs ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows, json!([["main"], ["samples"]]));
+    let rows = h
+        .json_rows(
+            "SELECT catalog_name, schema_name FROM samples.information_schema.schemata ORDER BY 2",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([["samples", "information_schema"], ["samples", "tpch"]])
+    );
+    let rows = h
+        .json_rows(
+            "SELECT table_catalog, table_schema, table_name, table_type, data_source_format \
+             FROM information_schema.tables WHERE table_schema = 'default' ORDER BY table_name",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["main", "default", "child", "MANAGED", "DELTA"],
+            ["main", "default", "parent", "MANAGED", "DELTA"],
+            ["main", "default", "v", "VIEW", "UNKNOWN_DATA_SOURCE_FORMAT"]
+        ])
+    );
+    let (cols, arrow, rows) = h
+        .describe(
+            "SELECT column_name, ordinal_position, is_nullable, full_data_type, data_type, \
+             numeric_precision, numeric_scale FROM main.information_schema.columns \
+             WHERE table_name = 'child' ORDER BY ordinal_position",
+        )
+        .await;
+    assert_eq!(cols[1]["type_name"], "INT");
+    assert_eq!(arrow[1], arrow_schema::DataType::Int32);
+    assert_eq!(
+        rows,
+        json!([
+            ["id", "1", "NO", "int", "INT", "32", "0"],
+            ["parent_id", "2", "YES", "bigint", "LONG", "64", "0"],
+            ["amount", "3", "YES", "decimal(10,2)", "DECIMAL", "10", "2"]
+        ])
+    );
+    let rows = h
+        .json_rows(
+            "SELECT count(*) FROM samples.information_schema.columns WHERE table_name = 'nation'",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows, json!([["4"]]));
+    let rows = h
+        .json_rows(
+            "SELECT constraint_name, table_name, constraint_type FROM information_schema.table_constraints ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["child_parent_fk", "child", "FOREIGN KEY"],
+            ["child_pk", "child", "PRIMARY KEY"],
+            ["parent_pk", "parent", "PRIMARY KEY"]
+        ])
+    );
+    let rows = h
+        .json_rows(
+            "SELECT constraint_name, column_name, ordinal_position, position_in_unique_constraint \
+             FROM information_schema.key_column_usage ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["child_parent_fk", "parent_id", "1", "1"],
+            ["child_pk", "id", "1", null],
+            ["parent_pk", "id", "1", null]
+        ])
+    );
+    let rows = h
+        .json_rows(
+            "SELECT constraint_name, unique_constraint_name FROM information_schema.referential_constraints",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows, json!([["child_parent_fk", "parent_pk"]]));
+    let rows = h
+        .json_rows(
+            "SELECT table_name, view_definition FROM information_schema.views",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows[0][0], "v");
+    assert!(rows[0][1]
+        .as_str()
+        .unwrap()
+        .contains("SELECT id FROM parent"));
+    let r = h
+        .succeed("SELECT * FROM main.information_schema.routines", json!({}))
+        .await;
+    assert_eq!(r.body["manifest"]["total_row_count"], 0);
+    let names = common::column_names(&r.body);
+    assert_eq!(
+        &names[..6],
+        [
+            "specific_catalog",
+            "specific_schema",
+            "specific_name",
+            "routine_catalog",
+            "routine_schema",
+            "routine_name"
+        ]
+    );
+    // The primary key makes its column NOT NULL; keys follow a renamed table; a dropped table's go.
+    let (state, _) = error_of(&h, "INSERT INTO child VALUES (NULL, 1, 1.0)").await;
+    assert_eq!(state, "23502");
+    h.succeed("ALTER TABLE parent RENAME TO mother", json!({}))
+        .await;
+    let rows = h
+        .json_rows(
+            "SHOW FOREIGN KEYS IN CATALOG main IN SCHEMA default IN TABLE child",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows[0][8], "mother");
+    h.succeed("DROP TABLE child", json!({})).await;
+    let rows = h
+        .json_rows(
+            "SELECT constraint_name FROM information_schema.table_constraints ORDER BY 1",
+            json!({}),
+        )
+        .await;
+    assert_eq!(rows, json!([["parent_pk"]]));
+    // SHOW SCHEMAS keeps listing the catalog's own schemas.
+    let rows = h.json_rows("SHOW SCHEMAS IN samples", json!({})).await;
+    assert_eq!(rows, json!([["tpch"]]));
+    let (state, _) = error_of(
+        &h,
+        "CREATE TABLE orphan (x INT, FOREIGN KEY (x) REFERENCES nowhere (id))",
+    )
+    .await;
+    assert_eq!(state, "42P01");
+}
+
+#[tokio::test]
+async fn show_keys_and_functions_as_jdbc_sends_them() {
+    let h = Harness::start().await;
+    h.succeed(
+        "CREATE TABLE orders (id INT, region STRING, CONSTRAINT orders_pk PRIMARY KEY (id, region))",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "CREATE TABLE items (order_id INT, order_region STRING, \
+         CONSTRAINT items_orders FOREIGN KEY (order_id, order_region) REFERENCES main.default.orders)",
+        json!({}),
+    )
+    .await;
+    let r = h
+        .succeed(
+            "SHOW KEYS IN CATALOG main IN SCHEMA default IN TABLE orders",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        common::column_names(&r.body),
+        [
+            "catalogName",
+            "namespace",
+            "tableName",
+            "col_name",
+            "keySeq",
+            "constraintName"
+        ]
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([
+            ["main", "default", "orders", "id", "1", "orders_pk"],
+            ["main", "default", "orders", "region", "2", "orders_pk"]
+        ])
+    );
+    let r = h
+        .succeed(
+            "SHOW FOREIGN KEYS IN CATALOG `main` IN SCHEMA `default` IN TABLE `items`",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        common::column_names(&r.body),
+        [
+            "catalogName",
+            "namespace",
+            "tableName",
+            "col_name",
+            "keySeq",
+            "constraintName",
+            "parentCatalogName",
+            "parentNamespace",
+            "parentTableName",
+            "parentColName"
+        ]
+    );
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([
+            [
+                "main",
+                "default",
+                "items",
+                "order_id",
+                "1",
+                "items_orders",
+                "main",
+                "default",
+                "orders",
+                "id"
+            ],
+            [
+                "main",
+                "default",
+                "items",
+                "order_region",
+                "2",
+                "items_orders",
+                "main",
+                "default",
+                "orders",
+                "region"
+            ]
+        ])
+    );
+    let r = h
+        .succeed(
+            "SHOW KEYS IN CATALOG main IN SCHEMA default IN TABLE items",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["manifest"]["total_row_count"], 0);
+    let (state, _) = error_of(
+        &h,
+        "SHOW KEYS IN CATALOG main IN SCHEMA default IN TABLE nope",
+    )
+    .await;
+    assert_eq!(state, "42P01");
+    let r = h
+        .succeed(
+            "SHOW FUNCTIONS IN CATALOG main SCHEMA LIKE 'default' LIKE '%'",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["manifest"]["total_row_count"], 0);
+    assert_eq!(
+        common::column_names(&r.body),
+        [
+            "catalogName",
+            "namespace",
+            "functionName",
+            "remarks",
+            "functionType",
+            "specificName"
+        ]
+    );
+    let (state, _) = error_of(&h, "SHOW FUNCTIONS IN CATALOG nope").await;
+    assert_eq!(state, "42704");
+}
+
+#[tokio::test]
+async fn set_catalog_and_schema_change_the_session_namespace() {
+    let h = Harness::start().await;
+    let sid = h.session().await;
+    h.succeed("SET CATALOG samples", json!({"session_id": sid}))
+        .await;
+    h.succeed("SET SCHEMA tpch", json!({"session_id": sid}))
+        .await;
+    let rows = h
+        .json_rows(
+            "SELECT current_catalog(), current_schema(), count(*) FROM nation",
+            json!({"session_id": sid}),
+        )
+        .await;
+    assert_eq!(rows[0][0], "samples");
+    assert_eq!(rows[0][1], "tpch");
+    let (state, _) = error_of(&h, "SET CATALOG nope").await;
+    assert_eq!(state, "42704");
+}
+
+#[tokio::test]
+async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
+    let h = Harness::start().await;
+    h.succeed(
+        "CREATE TABLE target (id INT, v STRING, n BIGINT)",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "INSERT INTO target VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30), (4, 'd', 40)",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "CREATE TABLE source (id INT, v STRING, op STRING)",
+        json!({}),
+    )
+    .await;
+    h.succeed(
+        "INSERT INTO source VALUES (1, 'A', 'upd'), (2, 'B', 'del'), (5, 'E', 'ins'), (6, 'F', 'skip')",
+        json!({}),
+    )
+    .await;
+    let r = h
+        .succeed(
+            "MERGE INTO target t USING source s ON t.id = s.id \
+             WHEN MATCHED AND s.op = 'del' THEN DELETE \
+             WHEN MATCHED THEN UPDATE SET v = s.v, t.n = t.n + 1 \
+             WHEN NOT MATCHED AND s.op = 'ins' THEN INSERT (id, v) VALUES (s.id, s.v) \
+             WHEN NOT MATCHED BY SOURCE AND t.id = 4 THEN UPDATE SET n = 0",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        common::column_names(&r.body),
+        [
+            "num_affected_rows",
+            "num_updated_rows",
+            "num_deleted_rows",
+            "num_inserted_rows"
+        ]
+    );
+    let types: Vec<&str> = r.body["manifest"]["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["LONG"; 4]);
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["4", "2", "1", "1"]])
+    );
+    // Target rows keep their order; inserted rows follow.
+    assert_eq!(
+        h.json_rows("SELECT * FROM target", json!({})).await,
+        json!([
+            ["1", "A", "11"],
+            ["3", "c", "30"],
+            ["4", "d", "0"],
+            ["5", "E", null]
+        ])
+    );
+    // A subquery source, INSERT without a column list, NOT MATCHED BY SOURCE ... DELETE.
+    let r = h
+        .succeed(
+            "MERGE INTO target USING (SELECT 9 AS k) AS src ON target.id = src.k \
+             WHEN NOT MATCHED THEN INSERT VALUES (src.k, 'nine', 9) \
+             WHEN NOT MATCHED BY SOURCE AND target.n IS NULL THEN DELETE",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["2", "0", "1", "1"]])
+    );
+    assert_eq!(
+        h.json_rows("SELECT id FROM target", json!({})).await,
+        json!([["1"], ["3"], ["4"], ["9"]])
+    );
+    // Two source rows updating one target row is an error, and the table is unchanged.
+    h.succeed("INSERT INTO source VALUES (1, 'again', 'upd')", json!({}))
+        .await;
+    let (state, msg) = error_of(
+        &h,
+        "MERGE INTO target t USING source s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v",
+    )
+    .await;
+    assert_eq!(state, "21506", "{msg}");
+    assert!(msg.contains("DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE"));
+    assert_eq!(
+        h.json_rows("SELECT v FROM target WHERE id = 1", json!({}))
+            .await,
+        json!([["A"]])
+    );
+    let (state, _) = error_of(
+        &h,
+        "MERGE INTO nope USING source s ON nope.id = s.id WHEN MATCHED THEN DELETE",
+    )
+    .await;
+    assert_eq!(state, "42P01");
+}

@@ -1,0 +1,382 @@
+//! `MERGE INTO target USING source ON ... WHEN [NOT] MATCHED [BY SOURCE|TARGET] [AND ...] THEN
+//! UPDATE SET ... | DELETE | INSERT ...` on the warehouse's own tables, answered with
+//! Databricks' counts (`num_affected_rows`, `num_updated_rows`, `num_deleted_rows`,
+//! `num_inserted_rows`).
+//!
+//! DataFusion plans MERGE but its memory tables cannot run it, so the statement becomes one
+//! query: the target's rows, numbered, FULL JOINed with the source on the merge condition,
+//! each joined row tagged with the first clause that applies to it and carrying the values
+//! that clause gives every target column. The new version of the table is then assembled
+//! from that: each target row unchanged, updated or deleted, in its original order, then
+//! the inserted rows.
+
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
+use arrow_cast::{cast_with_options, CastOptions};
+use arrow_schema::{DataType, Field, Schema};
+use datafusion::arrow::compute::{concat_batches, interleave};
+use datafusion::catalog::{
+    CatalogProvider, CatalogProviderList, MemoryCatalogProvider, MemorySchemaProvider,
+    SchemaProvider,
+};
+use datafusion::datasource::MemTable;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::{
+    AssignmentTarget, Ident, Merge, MergeAction, MergeClauseKind, MergeInsertKind, TableFactor,
+};
+
+use crate::engine::{Effect, Engine, Executed};
+use crate::sessions::SessionView;
+use crate::sql_errors::SqlError;
+use crate::user_tables::{self, ident, resolve};
+use crate::{dialect, spark_parser};
+
+const RID: &str = "__sluice_rid";
+const SRC: &str = "__sluice_src";
+const ACT: &str = "__sluice_act";
+const SCRATCH: &str = "__sluice_merge";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Update,
+    Delete,
+    Insert,
+}
+
+pub async fn run(
+    engine: &Engine,
+    session: &SessionView,
+    merge: &Merge,
+    sql: &str,
+) -> Result<Executed, SqlError> {
+    let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
+    let (target_name, target_alias) = match &merge.table {
+        TableFactor::Table { name, alias, .. } => (name, alias.as_ref().map(|a| a.name.clone())),
+        _ => return Err(unsupported("MERGE INTO needs a table as its target.")),
+    };
+    let key = resolve(target_name, session)?;
+    let table = user_tables::load(engine, &key, "MERGE").await?;
+    let talias = target_alias.unwrap_or_else(|| {
+        target_name
+            .0
+            .last()
+            .and_then(|p| p.as_ident().cloned())
+            .unwrap_or_else(|| Ident::new(&key.table))
+    });
+    let salias = match &merge.source {
+        TableFactor::Table { name, alias, .. } => match alias {
+            Some(a) => a.name.clone(),
+            None => name
+                .0
+                .last()
+                .and_then(|p| p.as_ident().cloned())
+                .ok_or_else(|| unsupported("MERGE needs a named source."))?,
+        },
+        TableFactor::Derived { alias: Some(a), .. } => a.name.clone(),
+        _ => {
+            return Err(unsupported(
+                "MERGE needs a source table or an aliased subquery.",
+            ))
+        }
+    };
+
+    // The target's rows, numbered, in a scratch catalog only this statement sees.
+    let target = concat_batches(&table.schema, &table.batches).map_err(|e| df_err(e.into()))?;
+    let rows = target.num_rows();
+    let mut fields: Vec<Field> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields.push(Field::new(RID, DataType::Int64, false));
+    let numbered_schema = Arc::new(Schema::new(fields));
+    let mut cols = target.columns().to_vec();
+    cols.push(Arc::new(Int64Array::from_iter_values(0..rows as i64)));
+    let numbered =
+        RecordBatch::try_new(numbered_schema.clone(), cols).map_err(|e| df_err(e.into()))?;
+    let scratch = MemorySchemaProvider::new();
+    scratch
+        .register_table(
+            "numbered".to_string(),
+            Arc::new(MemTable::try_new(numbered_schema, vec![vec![numbered]]).map_err(df_err)?),
+        )
+        .map_err(df_err)?;
+    let catalog = MemoryCatalogProvider::new();
+    catalog
+        .register_schema("s", Arc::new(scratch))
+        .map_err(df_err)?;
+    let base = engine.context(session).state();
+    let state = SessionStateBuilder::new_from_existing(base.clone())
+        .with_catalog_list(Arc::new(WithScratch {
+            inner: base.catalog_list().clone(),
+            scratch: Arc::new(catalog),
+        }))
+        .build();
+    let ctx = SessionContext::new_with_state(state);
+
+    // The clause each joined row takes, and the values it gives each target column.
+    let t = talias.to_string();
+    let s = salias.to_string();
+    let mut act = String::from("CASE");
+    let mut outcomes = Vec::new();
+    for (k, clause) in merge.clauses.iter().enumerate() {
+        let scope = match clause.clause_kind {
+            MergeClauseKind::Matched => format!("{t}.{RID} IS NOT NULL AND {s}.{SRC} IS NOT NULL"),
+            MergeClauseKind::NotMatched | MergeClauseKind::NotMatchedByTarget => {
+                format!("{t}.{RID} IS NULL")
+            }
+            MergeClauseKind::NotMatchedBySource => format!("{s}.{SRC} IS NULL"),
+        };
+        let pred = clause
+            .predicate
+            .as_ref()
+            .map(|p| format!(" AND ({p})"))
+            .unwrap_or_default();
+        act.push_str(&format!(" WHEN {scope}{pred} THEN {}", k + 1));
+        outcomes.push(match &clause.action {
+            MergeAction::Update(_) => Outcome::Update,
+            MergeAction::Delete { .. } => Outcome::Delete,
+            MergeAction::Insert(_) => Outcome::Insert,
+        });
+    }
+    act.push_str(" ELSE 0 END");
+    let columns: Vec<String> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, col) in columns.iter().enumerate() {
+        let quoted = Ident::with_quote('`', col).to_string();
+        let mut branches = String::new();
+        for (k, clause) in merge.clauses.iter().enumerate() {
+            let value = match &clause.action {
+                MergeAction::Update(u) => u.assignments.iter().find_map(|a| match &a.target {
+                    AssignmentTarget::ColumnName(n) => {
+                        n.0.last()
+                            .and_then(|p| p.as_ident())
+                            .filter(|id| &ident(id) == col)
+                            .map(|_| a.value.to_string())
+                    }
+                    AssignmentTarget::Tuple(_) => None,
+                }),
+                MergeAction::Insert(ins) => Some(insert_value(ins, &columns, i)?),
+                MergeAction::Delete { .. } => None,
+            };
+            if let Some(v) = value {
+                branches.push_str(&format!(" WHEN {} THEN {v}", k + 1));
+            }
+        }
+        values.push(if branches.is_empty() {
+            format!("{t}.{quoted} AS __sluice_v{i}")
+        } else {
+            format!("CASE {act}{branches} ELSE {t}.{quoted} END AS __sluice_v{i}")
+        });
+    }
+    // The clause expression repeats in every column; the optimizer computes it once.
+    let query = format!(
+        "SELECT {act} AS {ACT}, {t}.{RID} AS {RID}, {} \
+         FROM (SELECT * FROM {SCRATCH}.s.numbered) AS {t} \
+         FULL OUTER JOIN (SELECT *, TRUE AS {SRC} FROM {}) AS {s} ON {}",
+        values.join(", "),
+        source_text(&merge.source),
+        merge.on
+    );
+    let state = ctx.state();
+    let mut statement = spark_parser::parse(&state, &query).map_err(df_err)?;
+    dialect::rewrite(&mut statement);
+    let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+    let joined = ctx
+        .execute_logical_plan(plan)
+        .await
+        .map_err(df_err)?
+        .collect()
+        .await
+        .map_err(df_err)?;
+    let joined_schema = joined
+        .first()
+        .map(|b| b.schema())
+        .ok_or_else(|| unsupported("MERGE produced no result."))?;
+    let joined = concat_batches(&joined_schema, &joined).map_err(|e| df_err(e.into()))?;
+    assemble(&table, &key.table, &target, &joined, &outcomes, sql)
+}
+
+/// The value an INSERT clause gives the `i`-th target column (NULL when it names others).
+fn insert_value(
+    ins: &datafusion::sql::sqlparser::ast::MergeInsertExpr,
+    columns: &[String],
+    i: usize,
+) -> Result<String, SqlError> {
+    let MergeInsertKind::Values(v) = &ins.kind else {
+        return Err(unsupported("INSERT ROW is not Databricks SQL."));
+    };
+    let Some(row) = v.rows.first().map(|r| &r.content) else {
+        return Ok("NULL".to_string());
+    };
+    let position = if ins.columns.is_empty() {
+        Some(i)
+    } else {
+        ins.columns.iter().position(|n| {
+            n.0.last()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|id| ident(id) == columns[i])
+        })
+    };
+    Ok(match position.and_then(|p| row.get(p)) {
+        Some(e) => e.to_string(),
+        None => "NULL".to_string(),
+    })
+}
+
+fn source_text(source: &TableFactor) -> String {
+    match source {
+        TableFactor::Table { name, .. } => name.to_string(),
+        TableFactor::Derived { subquery, .. } => format!("({subquery})"),
+        other => other.to_string(),
+    }
+}
+
+/// The table's new version and the counts.
+fn assemble(
+    table: &user_tables::UserTable,
+    name: &str,
+    target: &RecordBatch,
+    joined: &RecordBatch,
+    outcomes: &[Outcome],
+    sql: &str,
+) -> Result<Executed, SqlError> {
+    let arrow = |e: arrow_schema::ArrowError| SqlError::from_datafusion(&e.into(), sql);
+    let as_i64 = |a: &ArrayRef| -> Result<Int64Array, SqlError> {
+        let c = arrow_cast::cast(a, &DataType::Int64).map_err(arrow)?;
+        Ok(c.as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("cast to Int64")
+            .clone())
+    };
+    let acts = as_i64(joined.column(0))?;
+    let rids = as_i64(joined.column(1))?;
+    let rows = target.num_rows();
+    // For each target row: the joined row whose clause changes it.
+    let mut change: Vec<Option<(usize, Outcome)>> = vec![None; rows];
+    let mut inserted = Vec::new();
+    for r in 0..joined.num_rows() {
+        let k = acts.value(r);
+        if k == 0 {
+            continue;
+        }
+        let outcome = outcomes[(k - 1) as usize];
+        if outcome == Outcome::Insert {
+            inserted.push(r);
+            continue;
+        }
+        let rid = rids.value(r) as usize;
+        if change[rid].is_some() {
+            return Err(SqlError::new(
+                "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE",
+                "21506",
+                "Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways.",
+            ));
+        }
+        change[rid] = Some((r, outcome));
+    }
+    // (0, row) picks a target row, (1, row) a joined row.
+    let mut picks: Vec<(usize, usize)> = Vec::with_capacity(rows + inserted.len());
+    let (mut updated, mut deleted) = (0i64, 0i64);
+    for (rid, c) in change.iter().enumerate() {
+        match c {
+            None => picks.push((0, rid)),
+            Some((_, Outcome::Delete)) => deleted += 1,
+            Some((r, _)) => {
+                updated += 1;
+                picks.push((1, *r));
+            }
+        }
+    }
+    picks.extend(inserted.iter().map(|r| (1, *r)));
+    let options = CastOptions {
+        safe: false,
+        ..Default::default()
+    };
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(target.num_columns());
+    for (i, field) in table.schema.fields().iter().enumerate() {
+        let new_values =
+            cast_with_options(joined.column(i + 2), field.data_type(), &options).map_err(arrow)?;
+        let sources: [&dyn Array; 2] = [target.column(i).as_ref(), new_values.as_ref()];
+        columns.push(interleave(&sources, &picks).map_err(arrow)?);
+    }
+    for (field, col) in table.schema.fields().iter().zip(&columns) {
+        if !field.is_nullable() && col.null_count() > 0 {
+            return Err(SqlError::new(
+                "DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
+                "23502",
+                format!("NOT NULL constraint violated for column: {}.", field.name()),
+            ));
+        }
+    }
+    let batch = RecordBatch::try_new(table.schema.clone(), columns).map_err(arrow)?;
+    table.replace(name, name, table.schema.clone(), vec![batch])?;
+    let inserted = inserted.len() as i64;
+    Ok(counts(updated, deleted, inserted))
+}
+
+fn counts(updated: i64, deleted: i64, inserted: i64) -> Executed {
+    let names = [
+        "num_affected_rows",
+        "num_updated_rows",
+        "num_deleted_rows",
+        "num_inserted_rows",
+    ];
+    let values = [updated + deleted + inserted, updated, deleted, inserted];
+    let schema = Arc::new(Schema::new(
+        names
+            .iter()
+            .map(|n| Field::new(*n, DataType::Int64, true))
+            .collect::<Vec<_>>(),
+    ));
+    let cols: Vec<ArrayRef> = values
+        .iter()
+        .map(|v| Arc::new(Int64Array::from(vec![*v])) as ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), cols).expect("four Int64 columns");
+    Executed {
+        schema,
+        batches: vec![batch],
+        effect: Effect::None,
+    }
+}
+
+fn unsupported(m: &str) -> SqlError {
+    SqlError::new("UNSUPPORTED_FEATURE", "0A000", m)
+}
+
+/// The session's catalogs plus a scratch catalog private to one MERGE.
+#[derive(Debug)]
+struct WithScratch {
+    inner: Arc<dyn CatalogProviderList>,
+    scratch: Arc<dyn CatalogProvider>,
+}
+
+impl CatalogProviderList for WithScratch {
+    fn register_catalog(
+        &self,
+        name: String,
+        catalog: Arc<dyn CatalogProvider>,
+    ) -> Option<Arc<dyn CatalogProvider>> {
+        self.inner.register_catalog(name, catalog)
+    }
+
+    fn catalog_names(&self) -> Vec<String> {
+        self.inner.catalog_names()
+    }
+
+    fn catalog(&self, name: &str) -> Option<Arc<dyn CatalogProvider>> {
+        if name == SCRATCH {
+            return Some(self.scratch.clone());
+        }
+        self.inner.catalog(name)
+    }
+}

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import {
   AuthenticationError,
   DBSQLClient,
@@ -15,13 +16,16 @@ import {
   DBSQLParameterType,
   HiveDriverError,
   type IDBSQLSession,
+  type OpenSessionRequest,
   OperationStateError,
   OperationStateErrorCode,
   ParameterError,
   TTypeId,
 } from '../src/databricks-sql/index';
+import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
 import { dropInOptions } from './helpers/databricks-sql';
+import { startProxy, type TestProxy } from './helpers/proxy';
 import { useWarehouse } from './helpers/warehouse';
 
 const warehouse = useWarehouse();
@@ -29,10 +33,11 @@ const warehouse = useWarehouse();
 async function withSession<T>(
   work: (session: IDBSQLSession) => Promise<T>,
   extra: Record<string, unknown> = {},
+  request: OpenSessionRequest = {},
 ): Promise<T> {
   const client = new DBSQLClient();
   await client.connect({ ...dropInOptions(warehouse()), ...extra });
-  const session = await client.openSession();
+  const session = await client.openSession(request);
   try {
     return await work(session);
   } finally {
@@ -475,5 +480,142 @@ describe('@databricks/sql drop-in: the package paths apps import', () => {
     const cjs = requireFromPackage('sluice/databricks-sql');
     assert.equal(esm.DBSQLClient, cjs.DBSQLClient);
     assert.equal(esm.OperationStateError, cjs.OperationStateError);
+  });
+});
+
+describe('@databricks/sql drop-in: proxy and query tags', () => {
+  let plain: LocalWarehouse;
+  let proxy: TestProxy;
+
+  before(async () => {
+    // Plain HTTP, so the proxy forwards requests in the clear and the test reads their bodies.
+    plain = await startLocalWarehouse({ args: ['--plain-http'] });
+    proxy = await startProxy({ credentials: 'user:pa55word' });
+  });
+
+  after(async () => {
+    await proxy?.close();
+    await plain?.stop();
+  });
+
+  it('sends every call through the proxy, with the session and statement query tags', async () => {
+    const client = new DBSQLClient();
+    await client.connect({
+      host: plain.info.url,
+      path: plain.info.http_path,
+      token: plain.info.token,
+      proxy: {
+        protocol: 'http',
+        host: '127.0.0.1',
+        port: proxy.port,
+        auth: { username: 'user', password: 'pa55word' },
+      },
+    });
+    const session = await client.openSession({ queryTags: { team: 'data', solo: null } });
+    const tagged = await session.executeStatement('SELECT 1 AS one', { queryTags: { job: 'nightly' } });
+    assert.deepEqual(await tagged.fetchAll(), [{ one: 1 }]);
+    await (await session.executeStatement('SELECT 2 AS two')).fetchAll();
+    await session.close();
+    await client.close();
+    const bodies = (path: string) =>
+      proxy.log.forwarded
+        .filter((r) => r.method === 'POST' && new URL(r.url).pathname === path)
+        .map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    const [opened] = bodies('/api/2.0/sql/sessions');
+    assert.deepEqual(opened.session_confs, { QUERY_TAGS: 'team:data,solo:' });
+    const statements = bodies('/api/2.0/sql/statements');
+    assert.equal(statements.length, 2);
+    assert.deepEqual(statements[0].query_tags, [{ key: 'job', value: 'nightly' }]);
+    assert.equal(statements[1].query_tags, undefined);
+    assert.equal(proxy.log.refused, 0, 'the proxy credentials were sent');
+  });
+});
+
+describe('@databricks/sql drop-in: keys and functions', () => {
+  it('getPrimaryKeys, getCrossReference and getFunctions give JDBC rows', async () => {
+    await withSession(async (session) => {
+      for (const sql of [
+        'CREATE TABLE main.default.drop_in_parent (id BIGINT NOT NULL, name STRING, CONSTRAINT drop_in_pk PRIMARY KEY (id))',
+        'CREATE TABLE main.default.drop_in_child (id BIGINT, parent_id BIGINT, CONSTRAINT drop_in_fk FOREIGN KEY (parent_id) REFERENCES main.default.drop_in_parent (id))',
+      ]) {
+        await (await session.executeStatement(sql)).close();
+      }
+      const keys = await (
+        await session.getPrimaryKeys({ catalogName: 'main', schemaName: 'default', tableName: 'drop_in_parent' })
+      ).fetchAll();
+      assert.deepEqual(keys, [
+        {
+          TABLE_CAT: 'main',
+          TABLE_SCHEM: 'default',
+          TABLE_NAME: 'drop_in_parent',
+          COLUMN_NAME: 'id',
+          KEY_SEQ: 1,
+          PK_NAME: 'drop_in_pk',
+        },
+      ]);
+      const references = (await (
+        await session.getCrossReference({
+          parentCatalogName: 'main',
+          parentSchemaName: 'default',
+          parentTableName: 'drop_in_parent',
+          foreignCatalogName: 'main',
+          foreignSchemaName: 'default',
+          foreignTableName: 'drop_in_child',
+        })
+      ).fetchAll()) as Record<string, unknown>[];
+      assert.equal(references.length, 1);
+      assert.deepEqual(
+        [
+          references[0].PKTABLE_NAME,
+          references[0].PKCOLUMN_NAME,
+          references[0].FKTABLE_NAME,
+          references[0].FKCOLUMN_NAME,
+        ],
+        ['drop_in_parent', 'id', 'drop_in_child', 'parent_id'],
+      );
+      assert.equal(references[0].FK_NAME, 'drop_in_fk');
+      assert.equal(Object.keys(references[0]).length, 14);
+      // The local warehouse has no user functions (SHOW FUNCTIONS is empty): the layout is checked.
+      const functionsOp = await session.getFunctions({ catalogName: 'main', functionName: 'abs' });
+      assert.deepEqual(await functionsOp.fetchAll(), []);
+      assert.deepEqual(
+        (await functionsOp.getSchema())?.columns.map((c) => c.columnName),
+        ['FUNCTION_CAT', 'FUNCTION_SCHEM', 'FUNCTION_NAME', 'REMARKS', 'FUNCTION_TYPE', 'SPECIFIC_NAME'],
+      );
+      const types = await (await session.getTableTypes()).fetchAll();
+      assert.ok(types.some((t) => (t as { TABLE_TYPE: string }).TABLE_TYPE === 'TABLE'));
+      const info = (await (await session.getTypeInfo()).fetchAll()) as Record<string, unknown>[];
+      assert.equal(info.find((t) => t.TYPE_NAME === 'BIGINT')?.DATA_TYPE, -5);
+    });
+  });
+
+  it('a request without catalogName uses the session catalog', async () => {
+    await withSession(
+      async (session) => {
+        const columns = await (await session.getColumns({ schemaName: 'tpch', tableName: 'region' })).fetchAll();
+        assert.deepEqual(
+          columns.map((c) => (c as { COLUMN_NAME: string }).COLUMN_NAME),
+          ['r_regionkey', 'r_name', 'r_comment'],
+        );
+      },
+      {},
+      { initialCatalog: 'samples', initialSchema: 'tpch' },
+    );
+  });
+});
+
+describe('@databricks/sql drop-in: secrets', () => {
+  it('never shows the token in the client, its errors or a session', async () => {
+    const canary = 'dapi-canary-0123456789abcdef';
+    const client = new DBSQLClient();
+    await client.connect({ ...dropInOptions(warehouse()), token: canary });
+    const error = await client.openSession().then(
+      () => assert.fail('a wrong token opened a session'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof AuthenticationError);
+    const shown = [inspect(client, { depth: 10 }), inspect(error, { depth: 10 }), String(error)].join('\n');
+    assert.ok(!shown.includes(canary), 'the token was shown');
+    await client.close();
   });
 });

@@ -31,7 +31,8 @@ const IGNORED = [
 export default class DBSQLClient extends EventEmitter implements IDBSQLClient {
   private static defaultLogger?: IDBSQLLogger;
   private readonly logger: IDBSQLLogger;
-  private settings?: ClientSettings;
+  // A #private field: util.inspect never shows it, and it holds the credentials.
+  #settings?: ClientSettings;
   private readonly sessions = new Set<DBSQLSession>();
 
   static getDefaultLogger(): IDBSQLLogger {
@@ -53,7 +54,7 @@ export default class DBSQLClient extends EventEmitter implements IDBSQLClient {
     const given = authProvider
       ? ({ ...options, authType: 'custom', provider: authProvider } as ConnectionOptions)
       : options;
-    this.settings = clientSettings(given);
+    this.#settings = clientSettings(given);
     if (given.proxy && given.proxy.protocol !== 'http' && given.proxy.protocol !== 'https') {
       this.logger.log(
         LogLevel.warn,
@@ -70,7 +71,7 @@ export default class DBSQLClient extends EventEmitter implements IDBSQLClient {
 
   /** Opens a warehouse session. */
   async openSession(request: OpenSessionRequest = {}): Promise<IDBSQLSession> {
-    const settings = this.settings;
+    const settings = this.#settings;
     if (!settings) throw new HiveDriverError('DBSQLClient: not connected');
     try {
       const connection = await translated(settings.maxRetries, () =>
@@ -89,7 +90,7 @@ export default class DBSQLClient extends EventEmitter implements IDBSQLClient {
   /** Closes every session, then emits 'close'. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
-    this.settings = undefined;
+    this.#settings = undefined;
     this.emit('close');
   }
 }

@@ -577,5 +577,96 @@ describe('packaging', () => {
         assert.ok(listed.includes(path), `the compiler read ${path}`);
       }
     });
+
+    it('serves the @databricks/sql drop-in: subpath, deep paths, ESM and CommonJS, and typings', () => {
+      const app = (load: string) => `${load}
+        const { host, port, caPem, token, httpPath } = JSON.parse(process.env.SLUICE_TEST_OPTIONS);
+        const url = new URL(host);
+        const client = new DBSQLClient();
+        await client.connect({ host: url.hostname, port: Number(url.port), path: httpPath, token, customCaCert: caPem });
+        const session = await client.openSession();
+        const operation = await session.executeStatement('SELECT CAST(40 AS BIGINT) + 2 AS answer');
+        const rows = await operation.fetchAll();
+        const failed = await session.executeStatement('SELEC 1').catch((e) => e);
+        await session.close();
+        await client.close();
+        console.log(JSON.stringify({ rows, state: failed instanceof OperationStateError, status: String(StatusError.name), decimal: types.TTypeId.DECIMAL_TYPE }));`;
+      writeFileSync(
+        join(scratch, 'dropin.mjs'),
+        app(`import { DBSQLClient, OperationStateError } from 'sluice/databricks-sql';
+          import statusError from 'sluice/databricks-sql/dist/errors/StatusError';
+          import types from 'sluice/databricks-sql/thrift/TCLIService_types';
+          const StatusError = statusError.default;`),
+      );
+      writeFileSync(
+        join(scratch, 'dropin.cjs'),
+        `(async () => {${app(`const { DBSQLClient } = require('sluice/databricks-sql');
+          const OperationStateError = require('sluice/databricks-sql/dist/errors/OperationStateError').default;
+          const StatusError = require('sluice/databricks-sql/dist/errors/StatusError').default;
+          const types = require('sluice/databricks-sql/thrift/TCLIService_types');`)}})();`,
+      );
+      const expected = { rows: [{ answer: 42 }], state: true, status: 'StatusError', decimal: 15 };
+      for (const file of ['dropin.mjs', 'dropin.cjs']) {
+        assert.deepEqual(JSON.parse(node([file], scratch, testEnv())), expected, file);
+      }
+      // An app typed against @databricks/sql (a CommonJS one, as theirs is CommonJS: its deep paths'
+      // default exports are classes there), with its one import changed; node10 reads typesVersions.
+      writeFileSync(
+        join(scratch, 'dropin-typed.cts'),
+        `import { DBSQLClient, DBSQLParameter, DBSQLParameterType } from 'sluice/databricks-sql';
+import type IDBSQLSession from 'sluice/databricks-sql/dist/contracts/IDBSQLSession';
+import type IOperation from 'sluice/databricks-sql/dist/contracts/IOperation';
+import StatusError from 'sluice/databricks-sql/dist/errors/StatusError';
+import { TTypeId } from 'sluice/databricks-sql/thrift/TCLIService_types';
+
+export async function run(): Promise<number> {
+  const client = new DBSQLClient();
+  await client.connect({ host: 'h', path: '/sql/1.0/warehouses/x', token: 't' });
+  const session: IDBSQLSession = await client.openSession({ initialCatalog: 'main' });
+  const operation: IOperation = await session.executeStatement('SELECT :a', {
+    namedParameters: { a: new DBSQLParameter({ type: DBSQLParameterType.BIGINT, value: 1n }) },
+    queryTimeout: 10,
+  });
+  const schema = await operation.getSchema();
+  const ok: boolean = schema?.columns[0].typeDesc.types[0].primitiveEntry?.type === TTypeId.BIGINT_TYPE;
+  const rows: object[] = await operation.fetchAll();
+  void new StatusError({ statusCode: 3 });
+  await session.close();
+  await client.close();
+  return ok ? rows.length : 0;
+}
+`,
+      );
+      const tsc = join(PACKAGE_ROOT, 'node_modules/typescript/bin/tsc');
+      for (const resolution of [
+        ['--module', 'node16', '--moduleResolution', 'node16'],
+        ['--module', 'commonjs', '--moduleResolution', 'node10'],
+      ]) {
+        try {
+          execFileSync(
+            process.execPath,
+            [
+              tsc,
+              '--strict',
+              '--noEmit',
+              '--target',
+              'ES2022',
+              '--esModuleInterop',
+              '--types',
+              'node',
+              '--typeRoots',
+              join(PACKAGE_ROOT, 'node_modules/@types'),
+              ...resolution,
+              'dropin-typed.cts',
+            ],
+            { cwd: scratch, encoding: 'utf8' },
+          );
+        } catch (e) {
+          assert.fail(
+            `the drop-in's typings do not type-check (${resolution[3]}):\n${(e as { stdout?: string }).stdout ?? String(e)}`,
+          );
+        }
+      }
+    });
   });
 });

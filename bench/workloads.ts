@@ -221,6 +221,61 @@ export const WORKLOADS: Workload[] = [
   },
 ];
 
+/** The warehouse of sluice's connect options, as @databricks/sql's connect options (either driver). */
+function dbsqlOptions(options: ConnectOptions) {
+  const url = new URL(options.host);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    path: options.httpPath,
+    token: options.token as string,
+    ...(options.caPem ? { customCaCert: options.caPem } : {}),
+  };
+}
+
+/**
+ * `fetchAll()` through @databricks/sql's API: the sluice drop-in for the native column, and
+ * @databricks/sql 2.1 itself on its Rust kernel (`useKernel: true`) for the ts column, so the
+ * table's ratio is the drop-in against the driver it replaces, measured in one run.
+ */
+async function dbsqlFetchAll(options: ConnectOptions, sql: string): Promise<Moved> {
+  const client =
+    options.backend === 'ts'
+      ? await new (await import('@databricks/sql')).DBSQLClient().connect({
+          ...dbsqlOptions(options),
+          useKernel: true,
+        } as Parameters<import('@databricks/sql').DBSQLClient['connect']>[0])
+      : await new (await import('../src/databricks-sql/index')).DBSQLClient().connect(dbsqlOptions(options));
+  const session = await client.openSession();
+  const operation = await session.executeStatement(sql);
+  const fetching = performance.now();
+  const rows = await operation.fetchAll();
+  const fetchMs = performance.now() - fetching;
+  await operation.close();
+  await session.close();
+  await client.close();
+  return { rows: rows.length, bytes: 0, fetchMs };
+}
+
+WORKLOADS.push(
+  {
+    name: 'dbsql-rows-1m-x4',
+    description:
+      'fetchAll() of 1M rows x 4 numeric columns through the @databricks/sql API: native = sluice/databricks-sql, ts = @databricks/sql 2.1 with useKernel',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '100000'],
+    repeats: 3,
+    run: (options) => dbsqlFetchAll(options, FOUR_NUMERIC),
+  },
+  {
+    name: 'dbsql-lineitem-rows',
+    description:
+      'fetchAll() of TPC-H lineitem (scale 0.25, 1.5M rows x 16 columns) through the @databricks/sql API: native = sluice/databricks-sql, ts = @databricks/sql 2.1 with useKernel',
+    warehouseArgs: ['--tpch-scale', '0.25', '--inline-limit', '0', '--chunk-rows', '100000'],
+    repeats: 3,
+    run: (options) => dbsqlFetchAll(options, LINEITEM),
+  },
+);
+
 async function concurrent(options: ConnectOptions, n: number): Promise<Moved> {
   const connection = await connect(options);
   const counts = await Promise.all(

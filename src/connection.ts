@@ -173,6 +173,14 @@ function checkedProvider(provider: () => string | Promise<string>, timeoutMs: nu
 
 /** Opens a session on a Databricks SQL warehouse (or the local one). */
 export async function connect(options: ConnectOptions): Promise<Connection> {
+  return connectWith(options);
+}
+
+/**
+ * `connect()`, with the cursors' row settings given whole instead of taken from the options:
+ * how the @databricks/sql drop-in opens its sessions under its own value policy table.
+ */
+export async function connectWith(options: ConnectOptions, rows?: CursorSettings): Promise<Connection> {
   const o = validateOptions(options);
   const { backend = 'native', rowMode = 'object', decimalAs, dateAs, timestampAs, caPath, tokenProvider } = o;
   const settings = resolveSettings(o);
@@ -192,7 +200,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const connection = await engine.connect(backendOptions);
   return new Connection(
     connection,
-    {
+    rows ?? {
       rowMode,
       policy: {
         decimalAs: decimalAs ?? DEFAULT_POLICY.decimalAs,

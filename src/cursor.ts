@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import { watchAbort } from './abort-watch';
-import type { BackendConnection, BackendResultInfo, BackendStatement } from './backend';
+import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement } from './backend';
 import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
@@ -21,6 +21,8 @@ import { batchRows, rowKeys, type ValuePolicy } from './values';
 export interface CursorSettings {
   rowMode: 'object' | 'array';
   policy: ValuePolicy;
+  /** Row keys of repeated column names: suffixed `_2`, `_3`... (absent), or one key, the last column's value. */
+  repeatedNames?: 'suffix' | 'last';
 }
 
 type Row = Record<string, unknown>;
@@ -142,6 +144,11 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return this.closed;
   }
 
+  /** The warehouse's description of the last result's columns (full type text, interval kind), or null. */
+  get columns(): readonly BackendColumn[] | null {
+    return this.info?.columns ?? null;
+  }
+
   /** The id the warehouse gave the last statement. */
   get statementId(): string | null {
     return this.info?.statementId ?? this.#statement?.statementId ?? null;
@@ -212,7 +219,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     );
     this.info = info;
     this.description = info.columns.length > 0 ? describe(info.columns) : null;
-    this.keys = rowKeys(info.columns.map((c) => c.name));
+    const names = info.columns.map((c) => c.name);
+    this.keys = this.settings.repeatedNames === 'last' ? names : rowKeys(names);
     this.truncated = info.truncated;
     // A statement without a result set (DDL) has no row count to report.
     this.rowcount = info.columns.length > 0 ? (info.totalRowCount ?? -1) : -1;

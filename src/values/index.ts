@@ -19,6 +19,14 @@ export interface ValuePolicy {
   decimalAs: 'string' | 'number';
   dateAs: 'date' | 'string';
   timestampAs: 'date' | 'bigint';
+  /** BIGINT as bigint (absent) or as number, lossy beyond 2^53 (the @databricks/sql drop-in's table). */
+  bigintAs?: 'bigint' | 'number';
+  /** BINARY as Uint8Array (absent) or as Buffer. */
+  binaryAs?: 'bytes' | 'buffer';
+  /** Intervals as months and microseconds (absent) or as Spark's text, `1-2` and `1 02:03:04.000000000`. */
+  intervalAs?: 'native' | 'text';
+  /** MAP as a Map (absent) or as a plain object keyed by the keys' text. */
+  mapAs?: 'map' | 'object';
 }
 
 export const DEFAULT_POLICY: ValuePolicy = { decimalAs: 'string', dateAs: 'date', timestampAs: 'date' };
@@ -74,6 +82,23 @@ function dateOf(ms: number): Date {
   );
 }
 
+/** INTERVAL YEAR TO MONTH as Spark prints it: `1-2`, `-0-1`. */
+function yearMonthText(months: number): string {
+  const abs = Math.abs(months);
+  return `${months < 0 ? '-' : ''}${Math.trunc(abs / 12)}-${abs % 12}`;
+}
+
+/** INTERVAL DAY TO SECOND as Spark prints it, with nine fractional digits: `1 02:03:04.000000000`. */
+function dayTimeText(micros: bigint): string {
+  const abs = micros < 0n ? -micros : micros;
+  const day = 86_400_000_000n;
+  const pad = (v: bigint) => v.toString().padStart(2, '0');
+  const rest = abs % day;
+  const seconds = rest % 60_000_000n;
+  const fraction = `${(seconds % 1_000_000n).toString().padStart(6, '0')}000`;
+  return `${micros < 0n ? '-' : ''}${abs / day} ${pad(rest / 3_600_000_000n)}:${pad((rest / 60_000_000n) % 60n)}:${pad(seconds / 1_000_000n)}.${fraction}`;
+}
+
 /**
  * Decodes every value of one Arrow Data (a column of one batch) under the policy. apache-arrow
  * slices the value and offset buffers (and fixed-size children) when it slices a Data, so those
@@ -93,6 +118,10 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       return out;
     case Type.Int:
     case Type.Float: {
+      if (policy.bigintAs === 'number' && values instanceof BigInt64Array) {
+        for (let i = 0; i < n; i++) out[i] = isValid(valid, off, i) ? Number(values[i]) : null;
+        return out;
+      }
       if (valid === null) {
         for (let i = 0; i < n; i++) out[i] = values[i];
       } else {
@@ -121,7 +150,8 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
           out[i] = null;
           continue;
         }
-        out[i] = bytes.slice(Number(offsets[i]), Number(offsets[i + 1]));
+        const value = bytes.slice(Number(offsets[i]), Number(offsets[i + 1]));
+        out[i] = policy.binaryAs === 'buffer' ? Buffer.from(value.buffer, value.byteOffset, value.length) : value;
       }
       return out;
     }
@@ -168,7 +198,14 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
     }
     case Type.Duration: {
       const unit = (type as unknown as { unit: number }).unit;
-      for (let i = 0; i < n; i++) out[i] = isValid(valid, off, i) ? toMicros(BigInt(values[i]), unit) : null;
+      const asText = policy.intervalAs === 'text';
+      for (let i = 0; i < n; i++) {
+        if (!isValid(valid, off, i)) out[i] = null;
+        else {
+          const micros = toMicros(BigInt(values[i]), unit);
+          out[i] = asText ? dayTimeText(micros) : micros;
+        }
+      }
       return out;
     }
     case Type.Interval: {
@@ -180,7 +217,8 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
       const words = data.values as Int32Array;
       for (let i = 0; i < n; i++) {
         if (!isValid(valid, off, i)) out[i] = null;
-        else out[i] = unit === 0 ? values[i] : Array.from(words.subarray(i * stride, i * stride + stride));
+        else if (unit === 0) out[i] = policy.intervalAs === 'text' ? yearMonthText(values[i] as number) : values[i];
+        else out[i] = Array.from(words.subarray(i * stride, i * stride + stride));
       }
       return out;
     }
@@ -231,6 +269,20 @@ export function decodeData(data: Data, policy: ValuePolicy): unknown[] {
           out[i] = null;
           continue;
         }
+        if (policy.mapAs === 'object') {
+          // Keys become their text, as JSON objects have them; defineProperty keeps `__proto__` a key.
+          const o: Record<string, unknown> = {};
+          for (let e = offsets[i] - base; e < offsets[i + 1] - base; e++) {
+            Object.defineProperty(o, String(keys[e]), {
+              value: vals[e],
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          }
+          out[i] = o;
+          continue;
+        }
         const m = new Map<unknown, unknown>();
         for (let e = offsets[i] - base; e < offsets[i + 1] - base; e++) m.set(keys[e], vals[e]);
         out[i] = m;
@@ -258,6 +310,7 @@ function columnValues(data: Data, policy: ValuePolicy): ArrayLike<unknown> {
   const typeId = data.type.typeId;
   if ((typeId === Type.Int || typeId === Type.Float) && data.nullCount === 0) {
     const values = data.values as Int32Array | BigInt64Array | Float64Array;
+    if (policy.bigintAs === 'number' && values instanceof BigInt64Array) return decodeData(data, policy);
     return values.subarray(0, data.length);
   }
   return decodeData(data, policy);

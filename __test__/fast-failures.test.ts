@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { type ConnectOptions, connect, OperationalError, ProgrammingError, SluiceError } from '../src/index';
 import { admin, requests } from './helpers/admin';
@@ -62,6 +62,22 @@ for (const backend of ['native', 'ts'] as const) {
       assert.equal(e.code, 'Network');
       assert.match(e.message, /refused|ECONNREFUSED/);
       assert.match(e.message, /after 1 retries/);
+    });
+
+    it('a connection reset by the server is named', async () => {
+      // A hand-made server: the warehouse cannot reset a connection (its faults close them).
+      const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const e = await failure(
+          connect({ ...warehouse().connectOptions({ backend }), host: `http://127.0.0.1:${port}`, maxRetries: 0 }),
+        );
+        assert.equal(e.code, 'Network');
+        assert.match(e.message, /reset|ECONNRESET/);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('a request with no answer in time is named a timeout', async () => {

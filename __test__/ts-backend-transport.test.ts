@@ -74,6 +74,29 @@ describe('ts backend: transport', () => {
     assert.equal(dropped.beforeSend, false);
   });
 
+  it('calls a request cut before its body was all sent "not sent", and takes an answer that came first', async () => {
+    const body = 'x'.repeat(32 * 1024 * 1024);
+    // Refused before the body was read: the connection is reset mid-upload, with no answer.
+    routes.set('/reset', (req) => req.socket.resetAndDestroy());
+    const cut = await (async () => {
+      try {
+        await transport.request({ url: new URL(`${base}/reset`), method: 'POST', body });
+      } catch (e) {
+        return e as TransportFailure;
+      }
+      assert.fail('expected a failure');
+    })();
+    assert.equal(cut.kind, 'network');
+    assert.equal(cut.beforeSend, true);
+    // Answered (413) before the body was read, then reset: the answer counts, not the EPIPE.
+    routes.set('/refuse', (req, res) => {
+      res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"too large"}');
+      setTimeout(() => req.socket.resetAndDestroy(), 50);
+    });
+    const refused = await transport.request({ url: new URL(`${base}/refuse`), method: 'POST', body });
+    assert.equal(refused.status, 413);
+  });
+
   it('times out a silent server, cuts an oversized body, and aborts on the signal', async () => {
     routes.set('/silent', () => undefined);
     const silent = await failure('/silent');

@@ -197,14 +197,23 @@ export class Transport {
         fail(new TransportFailure('timeout', `no answer within ${this.options.requestTimeoutMs} ms`, !connected)),
       );
       let answered = false;
+      let sentWhole = false;
       outgoing.on('error', (e) => {
         // A server may answer before reading the whole body (a 413) and close: the rest of the
         // upload then fails with EPIPE or a reset. The answer is what counts; its own events
         // settle the request.
         if (answered) return;
-        // Once connected, the request may have reached the server (even on a reused socket that
-        // turns out closed): only a failure to connect counts as "not sent".
-        fail(new TransportFailure(connected ? 'network' : 'connect', describeError(e), !connected, isHealable(e)));
+        // Once connected and sent whole, the request may have reached the server (even on a
+        // reused socket that turns out closed). One cut before its end was not acted on: a
+        // server needs the whole body, so it counts as "not sent" (and may be retried).
+        fail(
+          new TransportFailure(
+            connected ? 'network' : 'connect',
+            describeError(e),
+            !connected || !sentWhole,
+            isHealable(e),
+          ),
+        );
       });
       outgoing.on('response', (response) => {
         answered = true;
@@ -236,7 +245,9 @@ export class Transport {
           resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks, length) });
         });
       });
-      outgoing.end(req.body);
+      outgoing.end(req.body, () => {
+        sentWhole = true;
+      });
     });
   }
 

@@ -20,15 +20,18 @@ import {
   OperationStateError,
   OperationStateErrorCode,
   ParameterError,
+  RetryError,
+  RetryErrorCode,
   TTypeId,
 } from '../src/databricks-sql/index';
 import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
+import { admin } from './helpers/admin';
 import { dropInOptions } from './helpers/databricks-sql';
 import { startProxy, type TestProxy } from './helpers/proxy';
 import { useWarehouse } from './helpers/warehouse';
 
-const warehouse = useWarehouse();
+const warehouse = useWarehouse({ args: ['--enable-admin'] });
 
 async function withSession<T>(
   work: (session: IDBSQLSession) => Promise<T>,
@@ -387,6 +390,7 @@ describe('@databricks/sql drop-in: errors and cancellation', () => {
   it('cancel() stops a running statement; its fetch raises CANCELED', async () => {
     await withSession(async (session) => {
       const operation = await session.executeStatement('SELECT sleep(30) AS s', { runAsync: true });
+      assert.equal((await operation.status()).operationState, 1, 'RUNNING_STATE while it runs');
       const fetching = operation.fetchAll();
       setTimeout(() => void operation.cancel(), 300);
       const started = Date.now();
@@ -407,6 +411,25 @@ describe('@databricks/sql drop-in: errors and cancellation', () => {
         (e) => e instanceof OperationStateError && e.errorCode === OperationStateErrorCode.Timeout,
       );
     });
+  });
+
+  it('retries that run out are a RetryError carrying the last failure', async () => {
+    await admin.fault(warehouse(), { route: 'statements.execute', kind: 'status', status: 429, count: 5 });
+    try {
+      await withSession(
+        async (session) => {
+          await assert.rejects(session.executeStatement('SELECT 1'), (e) => {
+            assert.ok(e instanceof RetryError, String(e));
+            assert.equal(e.errorCode, RetryErrorCode.AttemptsExceeded);
+            assert.match(String((e.payload as Error).message), /429|Too Many/i);
+            return true;
+          });
+        },
+        { retryMaxAttempts: 2, retryDelayMin: 10, retryDelayMax: 50 },
+      );
+    } finally {
+      await admin.clearFaults(warehouse());
+    }
   });
 
   it('a closed session refuses new statements', async () => {

@@ -223,10 +223,9 @@ export const WORKLOADS: Workload[] = [
 
 /** The warehouse of sluice's connect options, as @databricks/sql's connect options (either driver). */
 function dbsqlOptions(options: ConnectOptions) {
-  const url = new URL(options.host);
+  // `host:port` in `host`: @databricks/sql's kernel path ignores `port`.
   return {
-    host: url.hostname,
-    port: Number(url.port),
+    host: new URL(options.host).host,
     path: options.httpPath,
     token: options.token as string,
     ...(options.caPem ? { customCaCert: options.caPem } : {}),
@@ -241,9 +240,11 @@ function dbsqlOptions(options: ConnectOptions) {
 async function dbsqlFetchAll(options: ConnectOptions, sql: string): Promise<Moved> {
   const client =
     options.backend === 'ts'
-      ? await new (await import('@databricks/sql')).DBSQLClient().connect({
+      ? // Their logger writes to stdout, where the runner reads the measurement; telemetry is off.
+        await new (await import('@databricks/sql')).DBSQLClient({ logger: { log: () => undefined } }).connect({
           ...dbsqlOptions(options),
           useKernel: true,
+          telemetryEnabled: false,
         } as Parameters<import('@databricks/sql').DBSQLClient['connect']>[0])
       : await new (await import('../src/databricks-sql/index')).DBSQLClient().connect(dbsqlOptions(options));
   const session = await client.openSession();

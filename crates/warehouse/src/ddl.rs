@@ -550,8 +550,8 @@ pub fn split_add_columns(sql: &str) -> Option<String> {
         |r: std::ops::Range<usize>| tokens[r].iter().map(|t| t.to_string()).collect::<String>();
     let mut defs = Vec::new();
     let (mut start, mut depth) = (open + 1, 0);
-    for i in open + 1..close {
-        match &tokens[i] {
+    for (i, token) in tokens.iter().enumerate().take(close).skip(open + 1) {
+        match token {
             Token::LParen | Token::Lt => depth += 1,
             Token::RParen | Token::Gt => depth -= 1,
             Token::Comma if depth == 0 => {

@@ -227,6 +227,7 @@ impl Engine {
                     .unwrap_or_else(|| (sql.to_string(), Vec::new()));
                 let text = dialect::without_using_format(&text).unwrap_or(text);
                 let text = ddl::split_add_columns(&text).unwrap_or(text);
+                let text = merge::mark_stars(&text).unwrap_or(text);
                 column_types = types;
                 spark_parser::parse(&state, &text).map_err(|_| df_err(e))?
             }

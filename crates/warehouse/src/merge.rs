@@ -153,8 +153,15 @@ pub async fn run(
     for (i, col) in columns.iter().enumerate() {
         let quoted = Ident::with_quote('`', col).to_string();
         let mut branches = String::new();
+        let from_source = format!("{s}.{quoted}");
         for (k, clause) in merge.clauses.iter().enumerate() {
             let value = match &clause.action {
+                MergeAction::Update(u) if u.assignments.iter().any(is_star) => {
+                    Some(from_source.clone())
+                }
+                MergeAction::Insert(ins) if ins.columns.iter().any(|n| n.to_string() == STAR) => {
+                    Some(from_source.clone())
+                }
                 MergeAction::Update(u) => u.assignments.iter().find_map(|a| match &a.target {
                     AssignmentTarget::ColumnName(n) => {
                         n.0.last()
@@ -203,6 +210,48 @@ pub async fn run(
         .ok_or_else(|| unsupported("MERGE produced no result."))?;
     let joined = concat_batches(&joined_schema, &joined).map_err(|e| df_err(e.into()))?;
     assemble(&table, &key.table, &target, &joined, &outcomes, sql)
+}
+
+/// Databricks' `UPDATE SET *` and `INSERT *` (every target column from the source column of
+/// the same name), which the parser does not know, as `UPDATE SET __sluice_star = NULL` and
+/// `INSERT (__sluice_star) VALUES (NULL)` in a MERGE statement; `None` when there is neither.
+pub fn mark_stars(sql: &str) -> Option<String> {
+    use datafusion::sql::sqlparser::dialect::DatabricksDialect;
+    use datafusion::sql::sqlparser::keywords::Keyword;
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+
+    let tokens = Tokenizer::new(&DatabricksDialect, sql).tokenize().ok()?;
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
+        .collect();
+    let is_word = |i: usize, k: Keyword| matches!(&tokens[i], Token::Word(w) if w.keyword == k);
+    if !solid.first().is_some_and(|&i| is_word(i, Keyword::MERGE)) {
+        return None;
+    }
+    let mut out: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
+    let mut changed = false;
+    for w in solid.windows(3) {
+        if is_word(w[0], Keyword::UPDATE)
+            && is_word(w[1], Keyword::SET)
+            && tokens[w[2]] == Token::Mul
+        {
+            out[w[2]] = format!("{STAR} = NULL");
+            changed = true;
+        }
+    }
+    for w in solid.windows(2) {
+        if is_word(w[0], Keyword::INSERT) && tokens[w[1]] == Token::Mul {
+            out[w[1]] = format!("({STAR}) VALUES (NULL)");
+            changed = true;
+        }
+    }
+    changed.then(|| out.concat())
+}
+
+const STAR: &str = "__sluice_star";
+
+fn is_star(a: &datafusion::sql::sqlparser::ast::Assignment) -> bool {
+    matches!(&a.target, AssignmentTarget::ColumnName(n) if n.to_string() == STAR)
 }
 
 /// The value an INSERT clause gives the `i`-th target column (NULL when it names others).

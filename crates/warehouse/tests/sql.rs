@@ -816,6 +816,30 @@ async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
         h.json_rows("SELECT id FROM target", json!({})).await,
         json!([["1"], ["3"], ["4"], ["9"]])
     );
+    // Databricks' `UPDATE SET *` and `INSERT *` take every column from the source.
+    h.succeed("CREATE TABLE upd (id INT, v STRING, n BIGINT)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO upd VALUES (3, 'three', 3), (7, 'seven', 7)",
+        json!({}),
+    )
+    .await;
+    let r = h
+        .succeed(
+            "MERGE INTO target USING upd ON target.id = upd.id \
+             WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["2", "1", "0", "1"]])
+    );
+    assert_eq!(
+        h.json_rows("SELECT * FROM target WHERE id IN (3, 7)", json!({}))
+            .await,
+        json!([["3", "three", "3"], ["7", "seven", "7"]])
+    );
     // Two source rows updating one target row is an error, and the table is unchanged.
     h.succeed("INSERT INTO source VALUES (1, 'again', 'upd')", json!({}))
         .await;

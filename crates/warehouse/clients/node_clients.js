@@ -34,7 +34,8 @@ async function main() {
   const client = new DBSQLClient();
   await check('@databricks/sql (useKernel)', async () => {
     const conn = await client.connect({
-      host: new URL(ready.url).hostname,
+      // The kernel backend reads the port from the host.
+      host: `${ready.host}:${ready.port}`,
       port: Number(new URL(ready.url).port),
       path: ready.http_path,
       token: ready.token,

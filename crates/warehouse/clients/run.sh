@@ -12,7 +12,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 cache="${SLUICE_CLIENTS_CACHE:-$HOME/.cache/sluice-clients}"
 bin="${WAREHOUSE_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/sluice-warehouse}"
-python_connector="databricks-sql-connector[kernel,pyarrow]==4.9.*"
+# 4.9's `kernel` extra asks for databricks-sql-kernel>=1.4, which the registry does not have;
+# the newest published kernel (1.3) is installed beside it instead.
+python_connector="databricks-sql-connector[pyarrow]==4.9.*"
+python_kernel="databricks-sql-kernel==1.3.*"
 python_sdk="databricks-sdk==0.167.*"
 node_client="@databricks/sql@2.1"
 jdbc_version="3.4.5"
@@ -26,7 +29,7 @@ fi
 # Clients, installed once (each marker names what was installed).
 if [ ! -f "$cache/venv/.installed-4.9-0.167" ]; then
   python3 -m venv "$cache/venv"
-  "$cache/venv/bin/pip" install --quiet "$python_connector" "$python_sdk"
+  "$cache/venv/bin/pip" install --quiet "$python_connector" "$python_kernel" "$python_sdk"
   touch "$cache/venv/.installed-4.9-0.167"
 fi
 if [ ! -f "$cache/node/.installed-2.1" ]; then

@@ -176,7 +176,8 @@ pub async fn create(
 }
 
 /// JDBC 3.4's `POST /api/2.0/sql/warehouses/{id}/sessions` (body
-/// `{"schema": ..., "execution_mode": "FAST"}`): the same session, answered with its version.
+/// `{"schema": ..., "execution_mode": "FAST"}`): the same session, answered with its version
+/// (`{"version_id": n}`, as the driver's `SessionVersion` reads it).
 pub async fn create_on_warehouse(
     State(state): State<Arc<AppState>>,
     Path(warehouse_id): Path<String>,
@@ -188,7 +189,8 @@ pub async fn create_on_warehouse(
         )));
     }
     let req: CreateSession = parse_body(&body)?;
-    open(&state, req).map(|id| Json(json!({ "session_id": id, "session_version": 1 })))
+    open(&state, req)
+        .map(|id| Json(json!({ "session_id": id, "session_version": { "version_id": 1 } })))
 }
 
 fn open(state: &AppState, req: CreateSession) -> Result<String, ApiError> {

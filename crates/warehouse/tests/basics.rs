@@ -321,7 +321,7 @@ async fn jdbc_opens_sessions_on_the_warehouse_route() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let sid = r.body["session_id"].as_str().unwrap().to_string();
-    assert!(r.body["session_version"].is_number());
+    assert!(r.body["session_version"]["version_id"].is_number());
     let rows = h
         .json_rows("SELECT current_schema()", json!({"session_id": sid}))
         .await;

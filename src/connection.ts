@@ -16,6 +16,7 @@ import {
   type PrimaryKeyRow,
   type SchemaRow,
   type SchemasQuery,
+  showThrough,
   type TableQuery,
   type TableRow,
   type TablesQuery,
@@ -31,7 +32,7 @@ export class Connection {
   private closed = false;
   // A #private field: util.inspect never walks into the backend, which holds credentials.
   readonly #backend: BackendConnection;
-  readonly #metadata = new Metadata(() => this.open().statement());
+  readonly #metadata = new Metadata(showThrough(() => this.open().statement()));
 
   constructor(
     backend: BackendConnection,

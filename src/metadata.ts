@@ -331,27 +331,36 @@ const TYPE_INFO: readonly TypeInfoRow[] = TYPES.map(
 /** The table types SHOW TABLES reports, sorted as JDBC's getTableTypes returns them. */
 const TABLE_TYPES: readonly string[] = ['METRIC_VIEW', 'SYSTEM TABLE', 'TABLE', 'VIEW'];
 
-/** The metadata calls of a connection, over the statements it hands out. */
-export class Metadata {
-  constructor(private readonly statement: () => BackendStatement) {}
+/** Runs one SHOW statement to the end and returns its rows keyed by column name. */
+export type ShowRunner = (sql: string) => Promise<Record<string, unknown>[]>;
 
-  /** Runs one SHOW statement to the end and returns its rows keyed by column name. */
-  private async show(sql: string): Promise<Raw[]> {
-    const statement = this.statement();
+/** A ShowRunner over backend statements, one statement per call, closed after it. */
+export function showThrough(statement: () => BackendStatement): ShowRunner {
+  return async (sql) => {
+    const s = statement();
     try {
-      const info = await statement.execute(sql, {});
+      const info = await s.execute(sql, {});
       const keys = info.columns.map((c) => c.name);
       const rows: Raw[] = [];
-      for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
+      for (let chunk = await s.nextChunk(); chunk !== null; chunk = await s.nextChunk()) {
         for (const batch of tableFromIPC(chunk).batches) {
           for (const r of batchRows(batch, keys, 'object', DEFAULT_POLICY)) rows.push(r as Raw);
         }
       }
       return rows;
     } finally {
-      await statement.close();
+      await s.close();
     }
-  }
+  };
+}
+
+/**
+ * The metadata calls, over any way of running a SHOW statement: a connection's own statements,
+ * or another driver's session (the Kysely introspector's fallback for catalogs without
+ * information_schema).
+ */
+export class Metadata {
+  constructor(private readonly show: ShowRunner) {}
 
   async catalogs(): Promise<CatalogRow[]> {
     return (await this.show(metadataSql.catalogs())).map((r) => ({ TABLE_CAT: text(r.catalog) }));

@@ -4,8 +4,9 @@
  */
 
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+import type { ExecuteOptions } from '../call-options';
 import { type Connection, connect } from '../connection';
-import type { Cursor, ExecuteOptions } from '../cursor';
+import type { Cursor } from '../cursor';
 import { NotSupportedError, programmingError } from '../errors';
 import type { ConnectOptions } from '../options';
 import type { ParamValue } from '../params';

@@ -17,7 +17,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import { SluiceError } from '../errors';
-import { columnsSql, mapRows, schemasSql, tablesSql } from '../metadata';
+import { Metadata } from '../metadata';
 
 export type IntrospectionSource = 'auto' | 'information_schema' | 'show';
 
@@ -93,8 +93,9 @@ export class DatabricksIntrospector implements DatabaseIntrospector {
     }
   }
 
-  private async rows(text: string): Promise<Row[]> {
-    return (await sql.raw<Row>(text).execute(this.#db)).rows;
+  /** sluice's metadata calls, their SHOW statements run through this Kysely instance. */
+  private metadata(): Metadata {
+    return new Metadata(async (text) => (await sql.raw<Row>(text).execute(this.#db)).rows);
   }
 
   private async catalog(): Promise<string> {
@@ -112,8 +113,7 @@ export class DatabricksIntrospector implements DatabaseIntrospector {
       },
       async () => {
         const catalog = await this.catalog();
-        return mapRows
-          .schemas(await this.rows(schemasSql({ catalog })), { catalog })
+        return (await this.metadata().schemas({ catalog }))
           .map((r) => ({ name: r.TABLE_SCHEM }))
           .sort((a, b) => order(a.name, b.name));
       },
@@ -162,11 +162,11 @@ export class DatabricksIntrospector implements DatabaseIntrospector {
   /** SHOW TABLES and SHOW COLUMNS of the current catalog (no defaults there: none reported). */
   private async tablesFromShow(): Promise<TableMetadata[]> {
     const catalog = await this.catalog();
-    const tableRows = mapRows.tables(await this.rows(tablesSql({ catalog })), { catalog });
+    const tableRows = await this.metadata().tables({ catalog });
     // Sorted by position: grouping by table below then keeps each table's columns in order.
-    const columnRows = mapRows
-      .columns(await this.rows(columnsSql({ catalog })))
-      .sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
+    const columnRows = (await this.metadata().columns({ catalog })).sort(
+      (a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0),
+    );
     const columns = new Map<string, ColumnMetadata[]>();
     for (const c of columnRows) {
       const key = JSON.stringify([c.TABLE_SCHEM, c.TABLE_NAME]);

@@ -30,6 +30,9 @@ pub(crate) enum ClientKind {
 
 /// Builds the reqwest client used for API calls or (without default auth) for downloads.
 pub(crate) fn build_client(config: &Config, kind: ClientKind) -> Result<reqwest::Client> {
+    // reqwest is built without a crypto provider of its own and takes the process default:
+    // ring (see the workspace Cargo.toml). An Err means one is installed already, which is kept.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::Client::builder()
         .user_agent(config.user_agent.clone())
         .connect_timeout(config.connect_timeout)

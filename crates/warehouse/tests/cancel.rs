@@ -164,6 +164,7 @@ mod binary {
             .unwrap();
         let ready: Value = serde_json::from_str(&line).unwrap();
         let url = ready["url"].as_str().unwrap().to_string();
+        crate::common::install_crypto_provider();
         let http = reqwest::Client::new();
         let call = |path: String, body: Value| {
             http.post(format!("{url}{path}"))

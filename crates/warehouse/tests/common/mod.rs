@@ -24,7 +24,14 @@ pub struct Reply {
     pub text: String,
 }
 
+/// reqwest is built without a crypto provider of its own (see the workspace Cargo.toml): every
+/// client a test builds takes ring, installed here as the process default.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn http_client(wh: &Warehouse) -> reqwest::Client {
+    install_crypto_provider();
     let mut b = reqwest::Client::builder();
     if let Some(pem) = wh.ca_pem() {
         b = b.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()]);

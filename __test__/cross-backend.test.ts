@@ -51,10 +51,10 @@ const EXTREMES = `SELECT
 /** Nested types inside nested types, maps keyed by other types than text, and NULLs within them. */
 const NESTED = `SELECT
   NAMED_STRUCT('outer', NAMED_STRUCT('inner', 1, 's', 'x'), 'n', 2) AS st_in_st,
-  NAMED_STRUCT('m', MAP('k', 1.5), 'id', 7) AS map_in_st,
+  NAMED_STRUCT('m', MAP('k', 1.5D), 'id', 7) AS map_in_st,
   NAMED_STRUCT('a', CAST(NULL AS INT), 'b', CAST(NULL AS STRING)) AS st_of_nulls,
   MAP(1, 'one', 2, 'two') AS int_keys, MAP(CAST(3000000000 AS BIGINT), true) AS bigint_keys,
-  MAP(DATE '2024-01-01', 'd') AS date_keys, MAP(true, 1, false, 0) AS bool_keys, MAP(1.5, 'x') AS double_keys,
+  MAP(DATE '2024-01-01', 'd') AS date_keys, MAP(true, 1, false, 0) AS bool_keys, MAP(1.5D, 'x') AS double_keys,
   make_array(MAP('a', 1), MAP('b', 2, 'c', NULL), NULL) AS arr_of_map,
   make_array(NAMED_STRUCT('a', 1), NULL) AS arr_of_st,
   MAP('a', make_array(1, 2), 'b', make_array()) AS map_of_arr,

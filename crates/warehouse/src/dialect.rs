@@ -45,12 +45,19 @@ pub fn rewrite(statement: &mut DfStatement) {
                 }
             }
             // Spark reads a number with an exponent as DOUBLE; other fractional numbers are
-            // exact DECIMALs (the planner's `parse_float_as_decimal`).
+            // exact DECIMALs (the planner's `parse_float_as_decimal`, which would also read
+            // `1e308` as a decimal), so the text is cast to DOUBLE instead.
             SqlExpr::Value(v) if matches!(&v.value, SqlValue::Number(n, _) if n.contains(['e', 'E'])) =>
             {
+                let text = match &v.value {
+                    SqlValue::Number(n, _) => n.clone(),
+                    _ => return ControlFlow::Continue(()),
+                };
                 *expr = SqlExpr::Cast {
                     kind: CastKind::Cast,
-                    expr: Box::new(expr.clone()),
+                    expr: Box::new(SqlExpr::Value(
+                        SqlValue::SingleQuotedString(text).with_empty_span(),
+                    )),
                     data_type: SqlType::Double(ExactNumberInfo::None),
                     array: false,
                     format: None,

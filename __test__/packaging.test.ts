@@ -340,11 +340,11 @@ describe('packaging', () => {
       scratch = realpathSync(mkdtempSync(join(tmpdir(), 'sluice-pack-')));
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
       const started = performance.now();
-      // --prefer-offline: apache-arrow from the cache the repository's install filled. The
-      // other platforms' packages are not published from here: npm skips them as optional.
+      // --offline: apache-arrow from the cache the repository's install filled, and no registry
+      // traffic: the other platforms' packages, not in the cache, are skipped as optional.
       execFileSync(
         'npm',
-        ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((t) => join(packDir, t))],
+        ['install', '--no-audit', '--no-fund', '--offline', ...tarballs.map((t) => join(packDir, t))],
         { cwd: scratch, env, stdio: 'ignore' },
       );
       installSeconds = (performance.now() - started) / 1000;
@@ -417,7 +417,7 @@ describe('packaging', () => {
             'install',
             '--no-audit',
             '--no-fund',
-            '--prefer-offline',
+            '--offline',
             ...tarballs.slice(0, 2).map((t) => join(PACKAGE_ROOT, 'pack', t)),
           ],
           { cwd: driverOnly, env, stdio: 'ignore' },

@@ -427,7 +427,10 @@ mod tests {
             let e = with(owned, "v").unwrap_err();
             assert!(e.message.contains("set by the driver"), "{}", e.message);
         }
-        assert!(with("bad name", "v").unwrap_err().message.contains("not a valid"));
+        assert!(with("bad name", "v")
+            .unwrap_err()
+            .message
+            .contains("not a valid"));
         let e = with("x-a", "canary\nsecret").unwrap_err();
         assert!(
             e.message.contains("x-a") && !e.message.contains("canary"),

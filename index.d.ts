@@ -85,6 +85,8 @@ export interface ConnectOptions {
   maxDownloadAttempts: number
   /** The kernel's own (`sluice/<version>`) when absent. */
   userAgent?: string
+  /** Extra headers of every API request (never of pre-signed downloads). */
+  headers?: Record<string, string>
 }
 
 export interface ExecuteArgs {

@@ -552,6 +552,54 @@ describe('@databricks/sql drop-in: proxy and query tags', () => {
     assert.equal(statements[1].query_tags, undefined);
     assert.equal(proxy.log.refused, 0, 'the proxy credentials were sent');
   });
+
+  it('sends customHeaders and the ?o= of path as x-databricks-org-id on every API call, never on downloads', async () => {
+    const viaProxy = {
+      host: plain.info.url,
+      token: plain.info.token,
+      proxy: {
+        protocol: 'http' as const,
+        host: '127.0.0.1',
+        port: proxy.port,
+        auth: { username: 'user', password: 'pa55word' },
+      },
+    };
+    const run = async (options: Record<string, unknown>) => {
+      proxy.log.forwarded.length = 0;
+      const warnings: string[] = [];
+      const logger = { log: (level: string, message: string) => void (level === 'warn' && warnings.push(message)) };
+      const client = new DBSQLClient({ logger: logger as never });
+      await client.connect({ ...viaProxy, ...options } as never);
+      const session = await client.openSession();
+      assert.deepEqual(await (await session.executeStatement('SELECT 1 AS one')).fetchAll(), [{ one: 1 }]);
+      await session.close();
+      await client.close();
+      assert.deepEqual(warnings, [], 'nothing is reported as ignored');
+      const api = proxy.log.forwarded.filter((r) => new URL(r.url).pathname.startsWith('/api/'));
+      assert.ok(api.length >= 3, `session, statement and close: ${api.length}`);
+      return api;
+    };
+    for (const r of await run({
+      path: `${plain.info.http_path}?o=6051921418418893`,
+      customHeaders: { 'X-Team': 'data' },
+    })) {
+      assert.equal(r.headers['x-databricks-org-id'], '6051921418418893', `${r.method} ${r.url}`);
+      assert.equal(r.headers['x-team'], 'data', `${r.method} ${r.url}`);
+      assert.ok(!r.url.includes('6051921418418893'), 'the org id is a header, not part of the URL');
+    }
+    // A header given in customHeaders wins over the path's.
+    for (const r of await run({
+      path: `${plain.info.http_path.slice(1)}?o=1`,
+      customHeaders: { 'X-Databricks-Org-Id': '2' },
+    })) {
+      assert.equal(r.headers['x-databricks-org-id'], '2');
+    }
+    // A header the driver owns is refused when the session would send it.
+    const client = new DBSQLClient();
+    await client.connect({ ...viaProxy, path: plain.info.http_path, customHeaders: { Authorization: 'Bearer x' } });
+    await assert.rejects(client.openSession(), /"Authorization" is set by the driver/);
+    await client.close();
+  });
 });
 
 describe('@databricks/sql drop-in: keys and functions', () => {

@@ -50,6 +50,7 @@ const EVERY_KEY: Required<ConnectOptions> = {
   userAgent: 'ua',
   proxy: 'http://proxy:3128',
   queryTags: { team: 'data' },
+  headers: { 'x-databricks-org-id': '1' },
   backend: 'ts',
   rowMode: 'array',
   decimalAs: 'number',

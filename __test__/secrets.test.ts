@@ -1,7 +1,7 @@
 /**
- * Planted canaries: a personal token, an OAuth client secret and the warehouse's signed links must
- * never appear in anything a user can see: error messages, stacks, JSON, util.inspect of errors,
- * connections and cursors, on either backend, whatever fails.
+ * Planted canaries: a personal token, an OAuth client secret, an extra header's value and the
+ * warehouse's signed links must never appear in anything a user can see: error messages, stacks,
+ * JSON, util.inspect of errors, connections and cursors, on either backend, whatever fails.
  */
 
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ import { useWarehouse } from './helpers/warehouse';
 
 const PAT = 'dapi-CANARY-pat-9a1f';
 const CLIENT_SECRET = 'CANARY-client-secret-3c7e';
+/** The value of an extra header (the `headers` option), which may be a secret too. */
+const HEADER_SECRET = 'CANARY-header-secret-b41d';
 
 function views(value: unknown): string[] {
   const out = [inspect(value, { depth: 12, showHidden: true })];
@@ -49,7 +51,13 @@ for (const backend of ['native', 'ts'] as const) {
 
     it('errors, stacks and objects of a dozen failures', async () => {
       const w = warehouse();
-      const base = w.connectOptions({ backend, maxRetries: 1, minBackoffMs: 10, maxDownloadAttempts: 2 });
+      const base = w.connectOptions({
+        backend,
+        maxRetries: 1,
+        minBackoffMs: 10,
+        maxDownloadAttempts: 2,
+        headers: { 'x-secret-routing': HEADER_SECRET },
+      });
       const seen: string[] = [];
       const record = (v: unknown) => seen.push(...views(v));
 
@@ -103,7 +111,7 @@ for (const backend of ['native', 'ts'] as const) {
 
       assert.ok(seen.length >= 40, `${seen.length} texts scanned`);
       for (const text of seen) {
-        for (const secret of [PAT, CLIENT_SECRET, 'sig=', '/blob/']) {
+        for (const secret of [PAT, CLIENT_SECRET, HEADER_SECRET, 'sig=', '/blob/']) {
           assert.ok(!text.includes(secret), `"${secret}" leaked into:\n${text.slice(0, 2000)}`);
         }
       }

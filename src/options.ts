@@ -57,6 +57,12 @@ export interface ConnectOptions {
   proxy?: string | ProxyOptions;
   /** Tags of every statement of the session (sent as the QUERY_TAGS session conf), shown in query history. */
   queryTags?: Record<string, string>;
+  /**
+   * Extra HTTP headers sent on every API request (not on pre-signed result downloads), e.g.
+   * `{ 'x-databricks-org-id': '123' }`. Values may be secrets: they are never logged or shown.
+   * The headers the driver sets itself (Authorization, Host, Content-Type, ...) are refused.
+   */
+  headers?: Record<string, string>;
   /** Which engine runs the protocol: the Rust kernel (default) or pure TypeScript. */
   backend?: 'native' | 'ts';
   /** Row shape of fetch results: objects keyed by column name (default) or arrays. */
@@ -101,6 +107,7 @@ const KINDS: Record<keyof ConnectOptions, Kind> = {
   userAgent: 'string',
   proxy: 'proxy',
   queryTags: 'record',
+  headers: 'record',
   backend: 'string',
   rowMode: 'string',
   decimalAs: 'string',
@@ -216,6 +223,38 @@ export function resolveSettings(o: ConnectOptions, env: NodeJS.ProcessEnv = proc
 /** Text sent in an HTTP header: Node refuses anything else with a TypeError, the kernel with a vague error. */
 export const HEADER_TEXT = /^[\x20-\x7e]*$/;
 
+/** An HTTP header name: RFC 9110 token characters. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Headers the driver sets itself (or the HTTP layer owns): a user's value would break requests. */
+export const DRIVER_HEADERS: readonly string[] = [
+  'accept',
+  'authorization',
+  'connection',
+  'content-encoding',
+  'content-length',
+  'content-type',
+  'host',
+  'proxy-authorization',
+  'transfer-encoding',
+  'user-agent',
+];
+
+/** Checks the `headers` option; messages name the header, never its value (it may be a secret). */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) {
+      throw new OptionsError(`option "headers": ${JSON.stringify(name)} is not a valid HTTP header name`);
+    }
+    if (DRIVER_HEADERS.includes(name.toLowerCase())) {
+      throw new OptionsError(`option "headers": "${name}" is set by the driver and cannot be given`);
+    }
+    if (!HEADER_TEXT.test(value)) {
+      throw new OptionsError(`option "headers": the value of "${name}" must be printable ASCII`);
+    }
+  }
+}
+
 /** Throws unless `pem` holds certificates, each of which parses. */
 export function checkPem(pem: string, what: string): void {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
@@ -261,6 +300,7 @@ function checkRanges(o: Record<string, unknown>): void {
     }
   }
   if (typeof o.caPem === 'string') checkPem(o.caPem, 'option "caPem"');
+  if (o.headers !== undefined) checkHeaders(o.headers as Record<string, string>);
 }
 
 /** Checks every key and type; throws an `OptionsError` naming the first problem. */

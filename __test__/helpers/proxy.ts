@@ -3,14 +3,14 @@
  * absolute-form forwarding (for http://), optional Basic credentials, and a log of what passed.
  */
 
-import { createServer, request } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 export interface ProxyLog {
   /** `host:port` of every tunnel opened. */
   tunnels: string[];
-  /** Requests forwarded in the clear, with their bodies. */
-  forwarded: { method: string; url: string; body: string }[];
+  /** Requests forwarded in the clear, with their headers and bodies. */
+  forwarded: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[];
   /** Requests refused for want of the right credentials. */
   refused: number;
 }
@@ -42,7 +42,12 @@ export async function startProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      log.forwarded.push({ method: req.method ?? '', url: req.url ?? '', body: body.toString('utf8') });
+      log.forwarded.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: body.toString('utf8'),
+      });
       const headers = { ...req.headers };
       delete headers['proxy-authorization'];
       const upstream = request(req.url ?? '', { method: req.method, headers }, (answer) => {

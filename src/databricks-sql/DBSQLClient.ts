@@ -22,7 +22,6 @@ const IGNORED = [
   'checkServerCertificate',
   'clientCert',
   'clientKey',
-  'customHeaders',
   'enableMetricViewMetadata',
   'disableRowMaterialization',
   'useKernel',

@@ -115,6 +115,27 @@ function proxyOf(proxy: ProxyOptions | undefined): Partial<ConnectOptions> {
   return { proxy: { protocol: proxy.protocol, host: proxy.host, port: proxy.port, ...auth } };
 }
 
+/**
+ * `customHeaders`, and the workspace id of a `?o=<id>` in `path` as `x-databricks-org-id` (a
+ * header given in `customHeaders` wins), as sluice's `headers`: sent on every API request.
+ */
+function headersOf(options: ConnectionOptions): Partial<ConnectOptions> {
+  const headers: Record<string, string> = {};
+  const org = new URLSearchParams(options.path.split('?')[1] ?? '').get('o');
+  if (org) headers['x-databricks-org-id'] = org;
+  const custom = options.customHeaders;
+  if (custom !== undefined) {
+    if (typeof custom !== 'object' || custom === null || Array.isArray(custom)) {
+      throw new HiveDriverError('DBSQLClient: customHeaders must be an object of header names to values');
+    }
+    for (const [name, value] of Object.entries(custom)) {
+      if (name.toLowerCase() === 'x-databricks-org-id') delete headers['x-databricks-org-id'];
+      headers[name] = String(value);
+    }
+  }
+  return Object.keys(headers).length > 0 ? { headers } : {};
+}
+
 function positive(value: number | undefined): number | undefined {
   return value === undefined || value <= 0 ? undefined : Math.round(value);
 }
@@ -131,7 +152,7 @@ export function clientSettings(options: ConnectionOptions): ClientSettings {
   const maxRetries = Math.max(0, Math.round(attempts) - 1);
   const base: ConnectOptions = {
     host: address(options.host, options.port),
-    // A leading slash added, as theirs does; `?o=<id>` stays out of the warehouse id.
+    // A leading slash added, as theirs does; `?o=<id>` stays out of the warehouse id (it is a header).
     httpPath: options.path.startsWith('/') ? options.path : `/${options.path}`,
     ...credentials(options),
     maxRetries,
@@ -142,6 +163,7 @@ export function clientSettings(options: ConnectionOptions): ClientSettings {
     ...(positive(options.retryDelayMax) ? { maxBackoffMs: positive(options.retryDelayMax) } : {}),
     ...(options.userAgentEntry ? { userAgent: `sluice-databricks-sql ${options.userAgentEntry}` } : {}),
     ...proxyOf(options.proxy),
+    ...headersOf(options),
   };
   return { base, preserveBigNumericPrecision: options.preserveBigNumericPrecision === true, maxRetries };
 }

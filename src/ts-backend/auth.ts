@@ -60,6 +60,8 @@ export class ClientCredentials implements TokenSource {
     private readonly clientId: string,
     private readonly clientSecret: string,
     private readonly scope: string,
+    /** The user's extra headers, sent to the workspace's token endpoint as on every API call. */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   async fetch(): Promise<FetchedToken> {
@@ -70,6 +72,7 @@ export class ClientCredentials implements TokenSource {
         url: new URL(this.tokenUrl),
         method: 'POST',
         headers: {
+          ...this.extraHeaders,
           authorization: `Basic ${basic}`,
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',

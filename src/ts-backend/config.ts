@@ -49,6 +49,8 @@ export interface Config {
   waitTimeoutSecs: number;
   results: ResultConfig;
   userAgent: string;
+  /** Extra headers of every API request (never of pre-signed downloads). */
+  headers: Record<string, string>;
 }
 
 /** The package version, for the User-Agent (read once; "unknown" if the manifest is unreadable). */
@@ -112,5 +114,6 @@ export function resolveConfig(options: BackendOptions): Config {
       maxDownloadAttempts: o.maxDownloadAttempts,
     },
     userAgent: o.userAgent ?? `sluice/${VERSION} (ts)`,
+    headers: o.headers ?? {},
   };
 }

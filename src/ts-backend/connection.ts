@@ -41,10 +41,11 @@ export class Connection implements BackendConnection {
           config.auth.clientId,
           config.auth.clientSecret,
           config.auth.scope,
+          config.headers,
         );
         break;
     }
-    const api = new ApiClient(transport, config.baseUrl, new Auth(source), config.retry);
+    const api = new ApiClient(transport, config.baseUrl, new Auth(source), config.retry, config.headers);
     const session = new Session(api, config);
     try {
       await session.open();

@@ -22,6 +22,8 @@ export class ApiClient {
     private readonly base: string,
     private readonly auth: Auth,
     private readonly retry: RetryConfig,
+    /** The user's extra headers: first, so the driver's own always win. */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   /**
@@ -39,6 +41,7 @@ export class ApiClient {
       if (signal?.aborted) throw cancelled(`${describe(op)} was cancelled`);
       const credential = await this.auth.current();
       const headers: Record<string, string> = {
+        ...this.extraHeaders,
         authorization: `Bearer ${credential.token}`,
         accept: 'application/json',
       };

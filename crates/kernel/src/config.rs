@@ -134,7 +134,24 @@ pub struct Config {
     pub poll: PollConfig,
     pub results: ResultConfig,
     pub user_agent: String,
+    /// Extra headers of every API request (never of pre-signed downloads). Values may be
+    /// secrets: Debug shows the names only.
+    pub headers: Vec<(String, Secret)>,
 }
+
+/// Headers the driver sets itself or the HTTP layer owns: a caller's value would break requests.
+pub const DRIVER_HEADERS: &[&str] = &[
+    "accept",
+    "authorization",
+    "connection",
+    "content-encoding",
+    "content-length",
+    "content-type",
+    "host",
+    "proxy-authorization",
+    "transfer-encoding",
+    "user-agent",
+];
 
 impl Config {
     pub fn new(host: impl Into<String>, http_path: impl Into<String>, auth: AuthConfig) -> Self {
@@ -153,6 +170,7 @@ impl Config {
             poll: PollConfig::default(),
             results: ResultConfig::default(),
             user_agent: format!("sluice/{}", env!("CARGO_PKG_VERSION")),
+            headers: Vec::new(),
         }
     }
 
@@ -189,7 +207,33 @@ impl Config {
                 "max download attempts must be at least 1",
             ));
         }
+        self.extra_headers()?;
         Ok(())
+    }
+
+    /// The extra headers as the HTTP layer sends them, values marked sensitive. Errors name the
+    /// header, never its value.
+    pub(crate) fn extra_headers(&self) -> Result<reqwest::header::HeaderMap> {
+        use reqwest::header::{HeaderName, HeaderValue};
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            let parsed = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::invalid_argument(format!("{name:?} is not a valid HTTP header name"))
+            })?;
+            if DRIVER_HEADERS.contains(&parsed.as_str()) {
+                return Err(Error::invalid_argument(format!(
+                    "the header {name:?} is set by the driver and cannot be given"
+                )));
+            }
+            let mut parsed_value = HeaderValue::from_str(value.expose()).map_err(|_| {
+                Error::invalid_argument(format!(
+                    "the value of the header {name:?} is not valid header text"
+                ))
+            })?;
+            parsed_value.set_sensitive(true);
+            map.append(parsed, parsed_value);
+        }
+        Ok(map)
     }
 }
 
@@ -352,6 +396,7 @@ mod tests {
         );
         assert!(!format!("{t:?}").contains("canary-tok"));
         let mut p = t.clone();
+        p.headers = vec![("x-canary-name".into(), Secret::new("canary-header-value"))];
         p.proxy = Some(ProxyConfig {
             url: "http://proxy:3128".into(),
             auth: Some(("user".into(), Secret::new("canary-proxy"))),
@@ -362,6 +407,35 @@ mod tests {
         assert!(
             shown.contains("proxy:3128") && !shown.contains("canary-proxy"),
             "{shown}"
+        );
+        assert!(
+            shown.contains("x-canary-name") && !shown.contains("canary-header-value"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn extra_headers_are_checked_without_quoting_values() {
+        let base = Config::new("h", "/w/warehouses/x", AuthConfig::Token(Secret::new("t")));
+        let with = |name: &str, value: &str| {
+            let mut c = base.clone();
+            c.headers = vec![(name.into(), Secret::new(value))];
+            c.validate()
+        };
+        assert!(with("x-databricks-org-id", "123").is_ok());
+        for owned in ["Authorization", "host", "Content-Type", "User-Agent"] {
+            let e = with(owned, "v").unwrap_err();
+            assert!(e.message.contains("set by the driver"), "{}", e.message);
+        }
+        assert!(with("bad name", "v")
+            .unwrap_err()
+            .message
+            .contains("not a valid"));
+        let e = with("x-a", "canary\nsecret").unwrap_err();
+        assert!(
+            e.message.contains("x-a") && !e.message.contains("canary"),
+            "{}",
+            e.message
         );
     }
 }

@@ -39,7 +39,10 @@ pub(crate) fn build_client(config: &Config, kind: ClientKind) -> Result<reqwest:
         .read_timeout(config.request_timeout)
         .pool_idle_timeout(Duration::from_secs(60));
     builder = match kind {
-        ClientKind::Api => builder.redirect(reqwest::redirect::Policy::limited(5)),
+        // The caller's extra headers go to the workspace only, never to a pre-signed link.
+        ClientKind::Api => builder
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .default_headers(config.extra_headers()?),
         ClientKind::Downloads => builder
             .redirect(reqwest::redirect::Policy::none())
             .http1_only(),

@@ -55,6 +55,8 @@ pub struct ConnectOptions {
     pub max_download_attempts: u32,
     /// The kernel's own (`sluice/<version>`) when absent.
     pub user_agent: Option<String>,
+    /// Extra headers of every API request (never of pre-signed downloads).
+    pub headers: Option<HashMap<String, String>>,
 }
 
 fn ms(v: u32) -> Duration {
@@ -110,6 +112,12 @@ impl ConnectOptions {
         if let Some(v) = self.user_agent {
             c.user_agent = v;
         }
+        c.headers = self
+            .headers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| (name, Secret::new(value)))
+            .collect();
         Ok(c)
     }
 }

@@ -85,7 +85,12 @@ async function run(argv: string[], interrupt: AbortSignal): Promise<number> {
         options = warehouse.connectOptions();
       }
       if (!options) throw new UsageError('no connection settings');
-      connection = await connect({ ...options, ...(args.backend ? { backend: args.backend } : {}), rowMode: 'array' });
+      connection = await connect({
+        ...options,
+        ...(args.backend ? { backend: args.backend } : {}),
+        rowMode: 'array',
+        dateAs: 'string',
+      });
     } catch (e) {
       if (e instanceof OptionsError || e instanceof UsageError) throw e;
       report(e);

@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '../src/index';
 import { cargoTargetDir, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
 
@@ -128,6 +129,10 @@ async function main(): Promise<void> {
       DATABRICKS_TOKEN: info.token,
       SLUICE_CA_FILE: info.ca_path ?? '',
     };
+    // The warehouse generates TPC-H on first use, which may outlast a request's default timeout.
+    const warm = await connect(warehouse.connectOptions({ requestTimeoutMs: 1_800_000 }));
+    await (await warm.cursor().execute('SELECT count(*) FROM samples.tpch.lineitem')).fetchall();
+    await warm.close();
     const parquet = join(dir, 'lineitem.parquet');
     cli(env, 'parquet', parquet, dir); // warms the warehouse (lazy TPC-H) and makes DuckDB's source
     const runs: Record<string, Run[]> = { csv: [], parquet: [], duckdb: [] };

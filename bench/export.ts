@@ -56,6 +56,7 @@ const DUCKDB = `
 import sys, time, resource, os, duckdb
 src, out = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 con.execute(f"COPY (SELECT * FROM read_parquet('{src}')) TO '{out}' (HEADER, DELIMITER ',')")
 wall = (time.perf_counter() - t) * 1000
@@ -64,7 +65,8 @@ print(wall, os.path.getsize(out), resource.getrusage(resource.RUSAGE_SELF).ru_ma
 
 function duckdb(parquet: string, path: string): Run {
   const out = execFileSync('python3', ['-c', DUCKDB, parquet, path], { env: { ...process.env, PYTHONPATH: PY } });
-  const [wallMs, bytes, rssKiB] = out.toString().trim().split(/\s+/).map(Number);
+  const last = out.toString().trim().split('\n').at(-1) ?? '';
+  const [wallMs, bytes, rssKiB] = last.split(/\s+/).map(Number);
   return { wallMs, bytes, peakRssMiB: rssKiB / 1024, exportMbPerSec: bytes / 2 ** 20 / (wallMs / 1000) };
 }
 

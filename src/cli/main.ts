@@ -23,11 +23,13 @@ import { EXIT, UsageError } from './usage';
 /** Rows a terminal table shows at most; the other formats have no limit. */
 const TABLE_ROWS = 1000;
 
+/** The CLI sets no statement timeout: a Timeout is a request to the warehouse that got no answer. */
 const CONNECTION_CODES = new Set([
   'Unauthenticated',
   'PermissionDenied',
   'Network',
   'Unavailable',
+  'Timeout',
   'NotFound',
   'Closed',
 ]);
@@ -85,7 +87,12 @@ async function run(argv: string[], interrupt: AbortSignal): Promise<number> {
         options = warehouse.connectOptions();
       }
       if (!options) throw new UsageError('no connection settings');
-      connection = await connect({ ...options, ...(args.backend ? { backend: args.backend } : {}), rowMode: 'array' });
+      connection = await connect({
+        ...options,
+        ...(args.backend ? { backend: args.backend } : {}),
+        rowMode: 'array',
+        dateAs: 'string',
+      });
     } catch (e) {
       if (e instanceof OptionsError || e instanceof UsageError) throw e;
       report(e);

@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** The warehouse refused or failed a statement. */
   sql: 1,
-  /** The warehouse could not be reached, or refused the credentials. */
+  /** The warehouse could not be reached, did not answer in time, or refused the credentials. */
   connection: 2,
   /** The command line or the configuration was wrong. */
   usage: 3,

@@ -1,9 +1,7 @@
 //! Result columns of unaliased SELECT items are named as Spark names them (`(1 + 1)`, not
 //! DataFusion's `Int64(1) + Int64(1)`), while the rest of the query still resolves as before.
 
-mod common;
-
-use common::{column_names, Harness};
+use crate::common::{column_names, Harness};
 use serde_json::json;
 
 async fn names(h: &Harness, sql: &str) -> Vec<String> {

@@ -1,10 +1,8 @@
 //! Fault injection, counters and the other admin knobs, from Rust and over HTTP.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::Harness;
+use crate::common::{self, Harness};
 use serde_json::json;
 use sluice_warehouse::{Counters, Fault, WarehouseConfig};
 

@@ -1,10 +1,8 @@
 //! `samples.tpch` tables, the Databricks column types, mounted files, metadata commands.
 
-mod common;
-
 use std::time::Instant;
 
-use common::{column_names, Harness};
+use crate::common::{column_names, Harness};
 use serde_json::{json, Value};
 use sluice_warehouse::WarehouseConfig;
 

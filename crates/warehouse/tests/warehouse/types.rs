@@ -1,11 +1,9 @@
 //! Every type of protocol.md §10: manifest names, Arrow types, JSON_ARRAY renderings.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::Harness;
 use arrow_schema::{DataType, Field, Fields, IntervalUnit, TimeUnit};
-use common::Harness;
 use serde_json::{json, Value};
 
 /// Manifest columns, Arrow types and the first JSON row.

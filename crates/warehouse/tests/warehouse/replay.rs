@@ -3,12 +3,10 @@
 //! same status codes, same keys present and absent, same nesting and JSON types, same states.
 //! Values that depend on data or time (ids, counts, links) are not compared.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::Harness;
+use crate::common::{self, Harness};
 use serde_json::{json, Value};
 use sluice_warehouse::WarehouseConfig;
 

@@ -1,11 +1,9 @@
 //! Statement and session lifecycle: wait modes, polling, cancel, close, retention, idle
 //! sessions, unknown and malformed ids, tolerant routing.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::Harness;
+use crate::common::Harness;
 use serde_json::json;
 use sluice_warehouse::WarehouseConfig;
 

@@ -2,10 +2,8 @@
 //! INT-typed integer literals, integer arithmetic that fails on overflow, result aliases that
 //! keep their case, and CAST_OVERFLOW for numeric casts.
 
-mod common;
-
+use crate::common::Harness;
 use arrow_schema::{DataType, IntervalUnit, TimeUnit};
-use common::Harness;
 use serde_json::{json, Value};
 
 fn field(cols: &[Value], key: &str) -> Vec<String> {

@@ -1,8 +1,6 @@
 //! Databricks SQL habits: namespaces, DDL/DML, parameters, session time zone, errors.
 
-mod common;
-
-use common::Harness;
+use crate::common::{self, Harness};
 use serde_json::{json, Value};
 
 async fn error_of(h: &Harness, sql: &str) -> (String, String) {

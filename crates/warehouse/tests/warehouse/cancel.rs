@@ -2,11 +2,9 @@
 //! state: the `queries_running` / `results_encoding` gauges must fall back to zero, and the
 //! binary's CPU time must stop growing.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::Harness;
+use crate::common::Harness;
 use serde_json::{json, Value};
 use sluice_warehouse::Counters;
 

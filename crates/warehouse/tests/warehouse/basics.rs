@@ -1,11 +1,9 @@
 //! The priority-1 slice: sessions, synchronous statements, inline results, errors, auth.
 
-mod common;
-
+use crate::common::{rows, Harness};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_schema::{DataType, TimeUnit};
-use common::{rows, Harness};
 use serde_json::json;
 
 #[tokio::test]

@@ -1,12 +1,10 @@
 //! OAuth M2M: discovery, client-credentials grants (Basic and form), JWT-shaped tokens with
 //! `exp`, expiry and revocation.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::Harness;
 use base64::Engine as _;
-use common::Harness;
 use serde_json::{json, Value};
 use sluice_warehouse::WarehouseConfig;
 

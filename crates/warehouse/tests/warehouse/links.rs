@@ -1,10 +1,8 @@
 //! External links: chunking, manifest counts, signed expiring blob URLs, LZ4, JSON/CSV files.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{decode_arrow, rows, Harness};
+use crate::common::{decode_arrow, rows, Harness};
 use serde_json::{json, Value};
 use sluice_warehouse::WarehouseConfig;
 

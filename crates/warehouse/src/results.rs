@@ -2,15 +2,18 @@
 //! split into chunks (inline or behind links), encoded once and kept until the statement
 //! is closed or expires.
 
+mod arrow_out;
+mod json_rows;
+
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::Schema;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::arrow_out;
-use crate::json_rows::{self, Row};
-use crate::sql_errors::SqlError;
-use crate::types::{self, ColumnInfo};
+use json_rows::Row;
+
+use crate::sql::sql_errors::SqlError;
+use crate::sql::types::{self, ColumnInfo};
 
 /// INLINE results larger than this fail, as on real warehouses (25 MiB).
 const INLINE_MAX_BYTES: usize = 25 * 1024 * 1024;

@@ -10,7 +10,7 @@ use tokio::task::AbortHandle;
 
 use crate::ids;
 use crate::results::{ResultRequest, ResultSet};
-use crate::sql_errors::SqlError;
+use crate::sql::sql_errors::SqlError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementState {

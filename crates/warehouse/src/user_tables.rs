@@ -11,9 +11,9 @@ use datafusion::datasource::MemTable;
 use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{Ident, ObjectName};
 
-use crate::engine::Engine;
+use crate::sql::engine::Engine;
 use crate::sessions::SessionView;
-use crate::sql_errors::SqlError;
+use crate::sql::sql_errors::SqlError;
 use crate::table_meta::TableKey;
 
 /// An identifier as DataFusion resolves it: unquoted names fold to lower case.

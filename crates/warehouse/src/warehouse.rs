@@ -11,17 +11,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 
-use crate::admin::Admin;
-use crate::auth::TokenStore;
-use crate::blob::LinkSigner;
+use crate::http::admin::Admin;
+use crate::tokens::TokenStore;
+use crate::links::LinkSigner;
 use crate::config::WarehouseConfig;
 use crate::counters::{CounterSet, Counters};
-use crate::engine::Engine;
+use crate::sql::engine::Engine;
 use crate::faults::FaultBook;
 use crate::sessions::SessionStore;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::statements::StatementStore;
-use crate::{router, server, tls};
+use crate::http::{router, server, tls};
 
 /// Why the warehouse could not start.
 #[derive(Debug, thiserror::Error)]

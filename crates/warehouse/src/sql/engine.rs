@@ -18,19 +18,15 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
-use crate::checked_arithmetic::CheckedIntegerArithmetic;
+use crate::sql::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::config::WarehouseConfig;
-use crate::metadata;
-use crate::nested_types::NestedTypes;
-use crate::params::Params;
-use crate::range::SparkRange;
+use crate::sql::nested_types::NestedTypes;
+use crate::sql::params::Params;
+use crate::sql::range::SparkRange;
 use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
-use crate::sql_errors::SqlError;
+use crate::sql::sql_errors::SqlError;
 use crate::table_meta::TableMetaStore;
-use crate::{
-    ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals,
-    spark_parser, tpch,
-};
+use crate::sql::{ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals, spark_parser, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -212,9 +208,6 @@ impl Engine {
         sql: &str,
         params: &Params,
     ) -> Result<Executed, SqlError> {
-        if let Some(result) = metadata::handle(self, session, sql).await {
-            return result;
-        }
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
         let ctx = self.context(session);
         let state = ctx.state();

@@ -10,10 +10,10 @@ use datafusion::datasource::TableType;
 
 use super::glob;
 use super::no_such_catalog;
-use crate::engine::{Effect, Engine, Executed};
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::SessionView;
-use crate::sql_errors::SqlError;
-use crate::types;
+use crate::sql::sql_errors::SqlError;
+use crate::sql::types;
 
 /// A typed column under construction.
 pub(super) enum Col {

@@ -8,7 +8,7 @@ use datafusion::sql::sqlparser::ast::{
     FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator, Value as SqlValue,
 };
 
-use crate::nested_types::decimal_precision_scale;
+use crate::sql::nested_types::decimal_precision_scale;
 
 /// Spark's name for `expr`, or `None` when it is not a form covered here.
 pub fn of(expr: &SqlExpr) -> Option<String> {

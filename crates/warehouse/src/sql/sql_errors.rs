@@ -4,7 +4,7 @@
 use datafusion::arrow::error::ArrowError;
 use datafusion::common::{DataFusionError, SchemaError};
 
-use crate::cast_overflow;
+use crate::sql::cast_overflow;
 
 /// A failed statement: HTTP 200 + FAILED on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! `keySeq`, `constraintName`, `parentCatalogName`, ...).
 
 use super::show::{table_of, Col};
-use crate::engine::{Engine, Executed};
-use crate::sql_errors::SqlError;
+use crate::sql::engine::{Engine, Executed};
+use crate::sql::sql_errors::SqlError;
 use crate::table_meta::TableKey;
 use crate::user_tables;
 

@@ -2,7 +2,7 @@
 //! DataFusion reports it as a cast error (`Can't cast value 3000000000 to type Int32`), which
 //! would otherwise read as CAST_INVALID_INPUT.
 
-use crate::sql_errors::SqlError;
+use crate::sql::sql_errors::SqlError;
 
 /// The CAST_OVERFLOW error `message` describes, if it is a numeric overflow. The message does
 /// not name the source type: an integral value is reported as BIGINT (the type of a large

@@ -1,20 +1,14 @@
-//! Bearer-token checking: personal access tokens from the config, OAuth tokens minted at
-//! `/oidc/v1/token`, and revocations made through the admin handle.
+//! The tokens the warehouse accepts: personal access tokens from the config, OAuth tokens minted
+//! at `/oidc/v1/token`, and revocations made through the admin handle. The HTTP middleware that
+//! checks them is `http/auth.rs`.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-
-use crate::errors::ApiError;
-use crate::state::AppState;
 
 #[derive(Default)]
 struct Tokens {
@@ -119,50 +113,4 @@ pub fn unix_now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-pub fn bearer(req: &Request) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
-/// Middleware for every `/api/` route.
-pub async fn require_token(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let verdict = match bearer(&req) {
-        None => Err(ApiError::Unauthenticated),
-        Some(token) => match state.tokens.check(token) {
-            TokenCheck::Valid => Ok(()),
-            TokenCheck::Unknown => Err(ApiError::Unauthenticated),
-            TokenCheck::ExpiredOrRevoked => Err(ApiError::InvalidToken),
-        },
-    };
-    match verdict {
-        Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-/// Middleware for `/admin/` routes: any configured personal token, even a revoked one.
-pub async fn require_admin(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    match bearer(&req) {
-        Some(token)
-            if state.tokens.is_personal(token)
-                || state.tokens.check(token) == TokenCheck::Valid =>
-        {
-            next.run(req).await
-        }
-        _ => ApiError::Unauthenticated.into_response(),
-    }
 }

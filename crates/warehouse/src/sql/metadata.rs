@@ -6,9 +6,9 @@ mod glob;
 mod keys;
 mod show;
 
-use crate::engine::{Effect, Engine, Executed};
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::{validate_timezone, SessionView};
-use crate::sql_errors::SqlError;
+use crate::sql::sql_errors::SqlError;
 
 /// Handles `sql` when it is one of our commands; `None` lets DataFusion run it.
 pub async fn handle(

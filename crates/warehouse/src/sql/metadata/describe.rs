@@ -1,10 +1,10 @@
 //! `DESCRIBE QUERY <sql>`: the result columns of a query, without running it.
 
 use super::show::{table_of, Col};
-use crate::engine::{Engine, Executed};
+use crate::sql::engine::{Engine, Executed};
 use crate::sessions::SessionView;
-use crate::sql_errors::SqlError;
-use crate::types;
+use crate::sql::sql_errors::SqlError;
+use crate::sql::types;
 
 /// The query after `DESCRIBE QUERY` / `DESC QUERY`, if `sql` is one.
 pub fn query_of(sql: &str) -> Option<&str> {

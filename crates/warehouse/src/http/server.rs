@@ -18,10 +18,10 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::blob;
+use crate::http::blob;
 use crate::errors::{platform_error, ApiError};
 use crate::faults::{self, Fault, FaultKind};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 const TLS_BUFFER_LIMIT: usize = 1024 * 1024;
 const H2_SEND_BUFFER: usize = 4 * 1024 * 1024;

@@ -8,20 +8,20 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::errors::ApiError;
-use crate::state::AppState;
-use crate::{admin, auth, blob, discovery, oauth, sessions, statement_routes, thrift_gate};
+use crate::http::state::AppState;
+use crate::http::{admin, auth, blob, discovery, oauth, session_routes, statement_routes, thrift_gate};
 
 /// The largest request body: a 16 MiB statement plus its JSON envelope and parameters.
 const MAX_BODY_BYTES: usize = 17 * 1024 * 1024;
 
 pub fn build(state: Arc<AppState>) -> Router {
     let api = Router::new()
-        .route("/api/2.0/sql/sessions", post(sessions::create))
-        .route("/api/2.0/sql/sessions/{id}", delete(sessions::delete))
+        .route("/api/2.0/sql/sessions", post(session_routes::create))
+        .route("/api/2.0/sql/sessions/{id}", delete(session_routes::delete))
         // JDBC 3.4 opens its sessions here.
         .route(
             "/api/2.0/sql/warehouses/{warehouse_id}/sessions",
-            post(sessions::create_on_warehouse),
+            post(session_routes::create_on_warehouse),
         )
         .route(
             "/api/2.0/connector-service/feature-flags/{client}/{version}",

@@ -22,7 +22,7 @@ use datafusion::logical_expr::{
 use datafusion::optimizer::AnalyzerRule;
 use datafusion::physical_expr_common::datum::apply;
 
-use crate::checked_sum;
+use crate::sql::checked_sum;
 
 #[derive(Debug)]
 pub struct CheckedIntegerArithmetic;

@@ -11,11 +11,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth;
+use crate::http::auth;
 use crate::counters::Counters;
 use crate::errors::{parse_body, ApiError};
 use crate::faults::Fault;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Cheap, cloneable handle to the warehouse's test knobs.
 #[derive(Clone)]

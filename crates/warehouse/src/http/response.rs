@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use crate::results::{Chunk, Disposition, Payload, ResultSet};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::statements::{Snapshot, StatementState};
 
 /// The Execute / GET response.

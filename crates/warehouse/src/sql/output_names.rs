@@ -15,7 +15,7 @@ use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut, Expr as SqlExpr, Ident, Query, SelectItem, SetExpr, Statement,
 };
 
-use crate::spark_names;
+use crate::sql::spark_names;
 
 /// What one item of the outermost SELECT list names.
 #[derive(Debug, Clone)]

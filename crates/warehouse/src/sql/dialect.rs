@@ -12,7 +12,7 @@ use datafusion::sql::sqlparser::ast::{
     Statement, TimezoneInfo, Value as SqlValue,
 };
 
-use crate::spark_intervals;
+use crate::sql::spark_intervals;
 
 pub fn rewrite(statement: &mut DfStatement) {
     let DfStatement::Statement(stmt) = statement else {

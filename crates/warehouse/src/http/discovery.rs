@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// How long clients may cache the (empty) flag set, in seconds.
 const FLAGS_TTL_SECS: u64 = 900;

@@ -2,11 +2,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::auth::TokenStore;
-use crate::blob::LinkSigner;
+use crate::tokens::TokenStore;
+use crate::links::LinkSigner;
 use crate::config::WarehouseConfig;
 use crate::counters::CounterSet;
-use crate::engine::Engine;
+use crate::sql::engine::Engine;
 use crate::faults::FaultBook;
 use crate::sessions::SessionStore;
 use crate::statements::StatementStore;

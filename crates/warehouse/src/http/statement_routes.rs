@@ -9,16 +9,17 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::engine::Effect;
+use crate::sql::engine::Effect;
+use crate::sql;
 use crate::errors::{parse_body, ApiError};
 use crate::ids;
-use crate::params::{self, Params};
-use crate::response;
+use crate::sql::params::{self, Params};
+use crate::http::response;
 use crate::results::{self, Disposition, Format, Limits, ResultRequest};
 use crate::sessions::SessionView;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::statements::{Statement, StatementState};
-use crate::types;
+use crate::sql::types;
 
 #[derive(Deserialize)]
 struct ExecuteRequest {
@@ -194,7 +195,7 @@ async fn run(
     stmt.set_running();
     // Dropped with this future when cancel or close aborts the task.
     let query = state.counters.query_running();
-    let executed = match state.engine.run(&session, &sql, &params).await {
+    let executed = match sql::run(&state.engine, &session, &sql, &params).await {
         Ok(e) => e,
         Err(err) => return stmt.fail(err),
     };
@@ -230,7 +231,7 @@ async fn run(
         // Only the normalized batches may keep rows alive: `build` frees them chunk by chunk.
         drop(executed);
         let (schema, batches) = normalized
-            .map_err(|e| crate::sql_errors::SqlError::new("INTERNAL_ERROR", "XX000", e))?;
+            .map_err(|e| crate::sql::sql_errors::SqlError::new("INTERNAL_ERROR", "XX000", e))?;
         results::build(&schema, batches, request, limits, &|| {
             watched.state().is_terminal()
         })
@@ -239,7 +240,7 @@ async fn run(
     match built {
         Ok(Ok(result)) => stmt.succeed(result),
         Ok(Err(err)) => stmt.fail(err),
-        Err(join) => stmt.fail(crate::sql_errors::SqlError::new(
+        Err(join) => stmt.fail(crate::sql::sql_errors::SqlError::new(
             "INTERNAL_ERROR",
             "XX000",
             format!("result encoding failed: {join}"),

@@ -15,7 +15,7 @@ use datafusion::datasource::{MemTable, TableType};
 use datafusion::error::Result as DfResult;
 
 use crate::table_meta::{TableKey, TableMetaStore};
-use crate::types;
+use crate::sql::types;
 
 pub const INFORMATION_SCHEMA: &str = "information_schema";
 

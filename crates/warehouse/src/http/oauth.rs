@@ -10,7 +10,7 @@ use axum::Json;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub async fn discovery(State(state): State<Arc<AppState>>) -> Json<Value> {
     let base = &state.base_url;

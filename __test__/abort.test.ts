@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cursor, connect, OperationalError } from '../src/index';
+import { type Cursor, connect, OperationalError } from '#dist/index';
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connect, OperationalError } from '../src/index';
+import { connect, OperationalError } from '#dist/index';
 import { fetchOAuthToken } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

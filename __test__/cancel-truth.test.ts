@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Connection, type Cursor, connect, type ExecuteOptions, OperationalError } from '../src/index';
+import { type Connection, type Cursor, connect, type ExecuteOptions, OperationalError } from '#dist/index';
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tableFromIPC } from 'apache-arrow';
-import { PACKAGE_ROOT } from '../src/package-root';
+import { PACKAGE_ROOT } from '#dist/package-root';
 import { admin, requests } from './helpers/admin';
 import { digest, ensurePyarrow } from './helpers/pyarrow';
 import { useWarehouse } from './helpers/warehouse';
 
-const MAIN = join(PACKAGE_ROOT, '.build-test', 'src', 'cli', 'main.js');
+const MAIN = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
 
 interface Run {
   code: number | null;
@@ -160,7 +160,7 @@ describe('the sluice CLI', () => {
     assert.match(r.stderr, /\d+\/\d+ rows +[\d.]+ MB +[\d.]+ MB\/s/);
     const d = digest('parquet', path);
     assert.ok(d.ordered);
-    const connection = await (await import('../src/index')).connect(w.connectOptions());
+    const connection = await (await import('#dist/index')).connect(w.connectOptions());
     const cursor = connection.cursor<{ n: bigint }>();
     await cursor.execute('SELECT count(*) AS n FROM samples.tpch.lineitem');
     assert.equal(d.rows, Number((await cursor.fetchone())?.n));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Table } from 'apache-arrow';
-import { type ConnectOptions, connect } from '../src/index';
+import { type ConnectOptions, connect } from '#dist/index';
 import { useWarehouse } from './helpers/warehouse';
 
 /**

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as theirs from '@databricks/sql';
-import * as ours from '../src/databricks-sql/index';
-import { TTypeId } from '../src/databricks-sql/index';
+import * as ours from '#dist/databricks-sql/index';
+import { TTypeId } from '#dist/databricks-sql/index';
 import { dropInOptions } from './helpers/databricks-sql';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -23,9 +23,9 @@ import {
   RetryError,
   RetryErrorCode,
   TTypeId,
-} from '../src/databricks-sql/index';
-import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
-import { PACKAGE_ROOT } from '../src/package-root';
+} from '#dist/databricks-sql/index';
+import { type LocalWarehouse, startLocalWarehouse } from '#dist/local-warehouse';
+import { PACKAGE_ROOT } from '#dist/package-root';
 import { admin } from './helpers/admin';
 import { dropInOptions } from './helpers/databricks-sql';
 import { startProxy, type TestProxy } from './helpers/proxy';

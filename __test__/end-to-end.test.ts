@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connect, DatabaseError, InterfaceError, OperationalError, ProgrammingError } from '../src/index';
+import { connect, DatabaseError, InterfaceError, OperationalError, ProgrammingError } from '#dist/index';
 import { useWarehouse } from './helpers/warehouse';
 
 const KNOWN = `SELECT

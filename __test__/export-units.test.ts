@@ -2,11 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatOfPath, parseCli } from '../src/cli/args';
-import { parseConfigFile, resolveConnection } from '../src/cli/profile';
-import { splitStatements } from '../src/cli/split-sql';
-import { UsageError } from '../src/cli/usage';
-import { timestampText } from '../src/export/timestamp-text';
+import { formatOfPath, parseCli } from '#dist/cli/args';
+import { parseConfigFile, resolveConnection } from '#dist/cli/profile';
+import { splitStatements } from '#dist/cli/split-sql';
+import { UsageError } from '#dist/cli/usage';
+import { timestampText } from '#dist/export/timestamp-text';
 
 describe('timestampText (the form arrow-rs writes)', () => {
   it('writes the wall time and offset of the zone, with 0, 3 or 6 fraction digits', () => {

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tableFromIPC } from 'apache-arrow';
-import { type Connection, connect, NotSupportedError, OperationalError } from '../src/index';
+import { type Connection, connect, NotSupportedError, OperationalError } from '#dist/index';
 import { admin, requests } from './helpers/admin';
 import { digest, ensurePyarrow } from './helpers/pyarrow';
 import { useWarehouse } from './helpers/warehouse';

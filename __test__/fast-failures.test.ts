@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { type ConnectOptions, connect, OperationalError, ProgrammingError, SluiceError } from '../src/index';
+import { type ConnectOptions, connect, OperationalError, ProgrammingError, SluiceError } from '#dist/index';
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

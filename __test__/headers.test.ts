@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { connect, ProgrammingError } from '../src/index';
-import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
+import { connect, ProgrammingError } from '#dist/index';
+import { type LocalWarehouse, startLocalWarehouse } from '#dist/local-warehouse';
 import { startProxy, type TestProxy } from './helpers/proxy';
 
 const CANARY = 'CANARY-header-value-7f3a';

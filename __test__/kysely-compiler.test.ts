@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Kysely, sql } from 'kysely';
-import { NotSupportedError, ProgrammingError } from '../src/index';
-import { DatabricksDialect } from '../src/kysely/index';
+import { NotSupportedError, ProgrammingError } from '#dist/index';
+import { DatabricksDialect } from '#dist/kysely/index';
 
 interface DB {
   person: { id: number; first_name: string; last_name: string | null; age: number };

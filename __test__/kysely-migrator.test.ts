@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Kysely, type Migration, Migrator, NO_MIGRATIONS, sql } from 'kysely';
-import { OperationalError } from '../src/index';
-import { DatabricksDialect } from '../src/kysely/index';
-import type { LocalWarehouse } from '../src/local-warehouse';
+import { OperationalError } from '#dist/index';
+import { DatabricksDialect } from '#dist/kysely/index';
+import type { LocalWarehouse } from '#dist/local-warehouse';
 import { useWarehouse } from './helpers/warehouse';
 
 interface DB {

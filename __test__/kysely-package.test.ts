@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PACKAGE_ROOT } from '../src/package-root';
+import { PACKAGE_ROOT } from '#dist/package-root';
 
 const NAMES = [
   'AbortSignalPlugin',

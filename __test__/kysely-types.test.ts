@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Generated, Kysely, type Selectable } from 'kysely';
-import { DatabricksDialect } from '../src/kysely/index';
+import { DatabricksDialect } from '#dist/kysely/index';
 
 interface DB {
   person: { id: Generated<bigint>; name: string; nickname: string | null; born: Date };

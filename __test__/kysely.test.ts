@@ -11,14 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CompiledQuery, type Generated, Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import { type ConnectOptions, NotSupportedError, OperationalError, ProgrammingError } from '../src/index';
+import { type ConnectOptions, NotSupportedError, OperationalError, ProgrammingError } from '#dist/index';
 import {
   AbortSignalPlugin,
   type DatabricksConnection,
   DatabricksDialect,
   type DatabricksDialectConfig,
-} from '../src/kysely/index';
-import type { LocalWarehouse } from '../src/local-warehouse';
+} from '#dist/kysely/index';
+import type { LocalWarehouse } from '#dist/local-warehouse';
 import { admin, type Counters, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

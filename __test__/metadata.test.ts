@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connect, InterfaceError, ProgrammingError } from '../src/index';
-import { like, metadataSql } from '../src/metadata';
+import { connect, InterfaceError, ProgrammingError } from '#dist/index';
+import { like, metadataSql } from '#dist/metadata';
 import { useWarehouse } from './helpers/warehouse';
 
 describe('metadata', () => {

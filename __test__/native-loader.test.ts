@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadFailureMessage } from '../src/native';
-import { PACKAGE_ROOT } from '../src/package-root';
-import { currentPlatform, platformOfTriple, prebuiltPlatforms } from '../src/platform';
+import { loadFailureMessage } from '#dist/native';
+import { PACKAGE_ROOT } from '#dist/package-root';
+import { currentPlatform, platformOfTriple, prebuiltPlatforms } from '#dist/platform';
 import { useWarehouse } from './helpers/warehouse';
 
 /** The advice every failure carries, whatever the installation. */
@@ -30,7 +30,7 @@ describe('a missing native addon', () => {
 
   it('is a NotSupportedError that explains the failure, and the ts backend still works', () => {
     const script = `
-      const sluice = require(${JSON.stringify(join(__dirname, '../src/index.js'))});
+      const sluice = require(${JSON.stringify(join(PACKAGE_ROOT, 'dist', 'index.js'))});
       const options = JSON.parse(process.env.OPTIONS);
       (async () => {
         const out = {};

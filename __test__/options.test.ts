@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { BackendOptions } from '../src/backend';
-import { CONNECT_DEFAULTS, type ConnectOptions, queryTagsText, resolveSettings } from '../src/options';
-import { PACKAGE_ROOT } from '../src/package-root';
-import { bypassesProxy, parseProxy, proxyFromEnv } from '../src/proxy';
-import { resolveConfig } from '../src/ts-backend/config';
+import type { BackendOptions } from '#dist/backend';
+import { CONNECT_DEFAULTS, type ConnectOptions, queryTagsText, resolveSettings } from '#dist/options';
+import { PACKAGE_ROOT } from '#dist/package-root';
+import { bypassesProxy, parseProxy, proxyFromEnv } from '#dist/proxy';
+import { resolveConfig } from '#dist/ts-backend/config';
 
 type NativeOptions = import('../index').ConnectOptions;
 /** Settings the backends receive that the binding has no field for: must stay empty. */

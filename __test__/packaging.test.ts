@@ -21,8 +21,8 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PACKAGE_ROOT } from '../src/package-root';
-import { currentPlatform, prebuiltPlatforms } from '../src/platform';
+import { PACKAGE_ROOT } from '#dist/package-root';
+import { currentPlatform, prebuiltPlatforms } from '#dist/platform';
 import { useWarehouse } from './helpers/warehouse';
 
 function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {

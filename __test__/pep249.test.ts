@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeError } from '../src/errors';
-import * as sluice from '../src/index';
+import { makeError } from '#dist/errors';
+import * as sluice from '#dist/index';
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { connect, OperationalError, ProgrammingError } from '../src/index';
-import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
+import { connect, OperationalError, ProgrammingError } from '#dist/index';
+import { type LocalWarehouse, startLocalWarehouse } from '#dist/local-warehouse';
 import { startProxy, type TestProxy } from './helpers/proxy';
 
 const PASSWORD = 'CANARY-proxy-pass-5d2e';

@@ -14,12 +14,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
-import type { BackendColumn } from '../src/backend';
-import { describe as describeColumns } from '../src/description';
-import { PACKAGE_ROOT } from '../src/package-root';
-import { decodeInPlace } from '../src/ts-backend/decode-job';
-import { rowsToIpc } from '../src/ts-backend/json';
-import { arrowType } from '../src/ts-backend/types';
+import type { BackendColumn } from '#dist/backend';
+import { describe as describeColumns } from '#dist/description';
+import { PACKAGE_ROOT } from '#dist/package-root';
+import { decodeInPlace } from '#dist/ts-backend/decode-job';
+import { rowsToIpc } from '#dist/ts-backend/json';
+import { arrowType } from '#dist/ts-backend/types';
 import {
   asResultData,
   asStatementResponse,
@@ -27,8 +27,8 @@ import {
   type Manifest,
   type ResultData,
   type StatementResponse,
-} from '../src/ts-backend/wire';
-import { batchRows, DEFAULT_POLICY, rowKeys, type ValuePolicy } from '../src/values';
+} from '#dist/ts-backend/wire';
+import { batchRows, DEFAULT_POLICY, rowKeys, type ValuePolicy } from '#dist/values/index';
 
 const ROOT = process.env.SLUICE_RECORDINGS ?? join(PACKAGE_ROOT, 'testdata', 'databricks-recordings');
 

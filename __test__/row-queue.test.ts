@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type RecordBatch, tableFromArrays } from 'apache-arrow';
-import { ROW_WINDOW, RowQueue } from '../src/row-queue';
+import { ROW_WINDOW, RowQueue } from '#dist/row-queue';
 
 /** One batch whose single column holds `from, from + 1, ...`. */
 function batchOf(from: number, length: number): RecordBatch {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { connect } from '../src/index';
+import { connect } from '#dist/index';
 import { admin } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
-import type { Backend, BackendConnection, BackendOptions } from '../src/backend';
-import type { SluiceError } from '../src/errors';
-import type { LocalWarehouse } from '../src/local-warehouse';
-import { nativeBackend } from '../src/native-backend';
-import { tsBackend } from '../src/ts-backend/index';
+import type { Backend, BackendConnection, BackendOptions } from '#dist/backend';
+import type { SluiceError } from '#dist/errors';
+import type { LocalWarehouse } from '#dist/local-warehouse';
+import { nativeBackend } from '#dist/native-backend';
+import { tsBackend } from '#dist/ts-backend/index';
 import { adminRequest as admin, type Counters, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

@@ -6,10 +6,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Connection, connect, SluiceError } from '../src/index';
-import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
-import type { ConnectOptions } from '../src/options';
-import { type Params, typed } from '../src/params';
+import { type Connection, connect, SluiceError } from '#dist/index';
+import { type LocalWarehouse, startLocalWarehouse } from '#dist/local-warehouse';
+import type { ConnectOptions } from '#dist/options';
+import { type Params, typed } from '#dist/params';
 
 interface Case {
   name: string;

@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { DataError, OperationalError, type SluiceError } from '../src/errors';
-import type { ResultConfig } from '../src/ts-backend/config';
-import type { ApiClient } from '../src/ts-backend/http';
-import { ResultStream } from '../src/ts-backend/results';
-import type { RawRequest, RawResponse, Transport } from '../src/ts-backend/transport';
-import type { ExternalLink, Manifest, ResultData } from '../src/ts-backend/wire';
-import { xxhash32 } from '../src/ts-backend/xxhash32';
+import { DataError, OperationalError, type SluiceError } from '#dist/errors';
+import type { ResultConfig } from '#dist/ts-backend/config';
+import type { ApiClient } from '#dist/ts-backend/http';
+import { ResultStream } from '#dist/ts-backend/results';
+import type { RawRequest, RawResponse, Transport } from '#dist/ts-backend/transport';
+import type { ExternalLink, Manifest, ResultData } from '#dist/ts-backend/wire';
+import { xxhash32 } from '#dist/ts-backend/xxhash32';
 
 const CONFIG: ResultConfig = {
   lz4: true,

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { DataError, type SluiceError } from '../src/errors';
-import { download } from '../src/ts-backend/download';
-import { Transport, TransportFailure } from '../src/ts-backend/transport';
+import { DataError, type SluiceError } from '#dist/errors';
+import { download } from '#dist/ts-backend/download';
+import { Transport, TransportFailure } from '#dist/ts-backend/transport';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

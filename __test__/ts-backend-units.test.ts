@@ -7,25 +7,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { baseUrl, warehouseId } from '../src/endpoint';
-import { DataError, InternalError, ProgrammingError, type SluiceError } from '../src/errors';
-import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '../src/ts-backend/auth';
-import { resolveConfig } from '../src/ts-backend/config';
+import { baseUrl, warehouseId } from '#dist/endpoint';
+import { DataError, InternalError, ProgrammingError, type SluiceError } from '#dist/errors';
+import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '#dist/ts-backend/auth';
+import { resolveConfig } from '#dist/ts-backend/config';
 import {
   errorClassIn,
   errorFromStatus,
   sqlStateIn,
   statementFailure,
   withStatementId,
-} from '../src/ts-backend/failures';
-import { summarizeIpc } from '../src/ts-backend/ipc';
-import { rowsToIpc } from '../src/ts-backend/json';
-import { decodeFrames } from '../src/ts-backend/lz4';
-import { type Plans, plansOf } from '../src/ts-backend/results';
-import { backoffMs, isRetryable, parseRetryAfter } from '../src/ts-backend/retry';
-import { schemaFromColumns, schemaOnlyIpc } from '../src/ts-backend/types';
-import { asStatementResponse } from '../src/ts-backend/wire';
-import { xxhash32 } from '../src/ts-backend/xxhash32';
+} from '#dist/ts-backend/failures';
+import { summarizeIpc } from '#dist/ts-backend/ipc';
+import { rowsToIpc } from '#dist/ts-backend/json';
+import { decodeFrames } from '#dist/ts-backend/lz4';
+import { type Plans, plansOf } from '#dist/ts-backend/results';
+import { backoffMs, isRetryable, parseRetryAfter } from '#dist/ts-backend/retry';
+import { schemaFromColumns, schemaOnlyIpc } from '#dist/ts-backend/types';
+import { asStatementResponse } from '#dist/ts-backend/wire';
+import { xxhash32 } from '#dist/ts-backend/xxhash32';
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');

@@ -7,9 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connect, InterfaceError, OperationalError, ProgrammingError } from '../src/index';
-import type { LocalWarehouse } from '../src/local-warehouse';
-import { tsBackend } from '../src/ts-backend/index';
+import { connect, InterfaceError, OperationalError, ProgrammingError } from '#dist/index';
+import type { LocalWarehouse } from '#dist/local-warehouse';
+import { tsBackend } from '#dist/ts-backend/index';
 import { adminRequest as admin, type Counters, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 

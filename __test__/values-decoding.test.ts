@@ -20,10 +20,10 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { DataError } from '../src/errors';
-import { DEFAULT_POLICY, decodeData } from '../src/values';
-import { dateText } from '../src/values/date-text';
-import { decimalText } from '../src/values/decimal-text';
+import { DataError } from '#dist/errors';
+import { dateText } from '#dist/values/date-text';
+import { decimalText } from '#dist/values/decimal-text';
+import { DEFAULT_POLICY, decodeData } from '#dist/values/index';
 
 function words(value: bigint): Uint32Array {
   const bits = BigInt.asUintN(128, value);

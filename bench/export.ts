@@ -10,9 +10,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '../src/index';
-import { cargoTargetDir, startLocalWarehouse } from '../src/local-warehouse';
-import { PACKAGE_ROOT } from '../src/package-root';
+import { connect } from '#dist/index';
+import { cargoTargetDir, startLocalWarehouse } from '#dist/local-warehouse';
+import { PACKAGE_ROOT } from '#dist/package-root';
 
 const SCALE = Number(process.env.SLUICE_EXPORT_SCALE ?? 1);
 const REPEATS = Number(process.env.SLUICE_EXPORT_REPEATS ?? 3);

@@ -10,8 +10,8 @@
  * binary is $SLUICE_WAREHOUSE_BIN or the newest cargo build.
  */
 
-import { type ConnectOptions, connect } from '../src/index';
-import { startLocalWarehouse } from '../src/local-warehouse';
+import { type ConnectOptions, connect } from '#dist/index';
+import { startLocalWarehouse } from '#dist/local-warehouse';
 
 const MODES: Record<string, Partial<ConnectOptions>> = {
   'waits on the warehouse (default)': {},

@@ -3,7 +3,7 @@
  * backend and returns what it moved; timing and resource use are measured around it.
  */
 
-import { type ConnectOptions, type Cursor, connect } from '../src/index';
+import { type ConnectOptions, type Cursor, connect } from '#dist/index';
 import type { Reference } from './report';
 
 export interface Moved {
@@ -246,7 +246,7 @@ async function dbsqlFetchAll(options: ConnectOptions, sql: string): Promise<Move
           useKernel: true,
           telemetryEnabled: false,
         } as Parameters<import('@databricks/sql').DBSQLClient['connect']>[0])
-      : await new (await import('../src/databricks-sql/index')).DBSQLClient().connect(dbsqlOptions(options));
+      : await new (await import('#dist/databricks-sql/index')).DBSQLClient().connect(dbsqlOptions(options));
   const session = await client.openSession();
   const operation = await session.executeStatement(sql);
   const fetching = performance.now();

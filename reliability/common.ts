@@ -1,7 +1,7 @@
 /** Shared pieces of the reliability suite: checksummed queries and a hang guard. */
 
 import assert from 'node:assert/strict';
-import { type ConnectOptions, connect, SluiceError } from '../src/index';
+import { type ConnectOptions, connect, SluiceError } from '#dist/index';
 
 export const BACKENDS = ['native', 'ts'] as const;
 

@@ -6,9 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ConnectOptions } from '#dist/index';
 import { admin } from '../__test__/helpers/admin';
 import { useWarehouse } from '../__test__/helpers/warehouse';
-import type { ConnectOptions } from '../src/index';
 import { BACKENDS, bounded, clientChecksum, exactOrTyped, warehouseChecksum } from './common';
 
 const N = 30_000;

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, SluiceError } from '#dist/index';
 import { admin } from '../__test__/helpers/admin';
 import { useWarehouse } from '../__test__/helpers/warehouse';
-import { connect, SluiceError } from '../src/index';
 import { BACKENDS, query, seeded } from './common';
 
 const SECONDS = Number(process.env.SLUICE_SOAK_SECONDS ?? 30);

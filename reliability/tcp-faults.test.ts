@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { type ConnectOptions, type ErrorCode, OperationalError } from '#dist/index';
+import { type LocalWarehouse, startLocalWarehouse } from '#dist/local-warehouse';
+import { sleep } from '#dist/ts-backend/sleep';
 import { admin, type Counters, requests } from '../__test__/helpers/admin';
-import { type ConnectOptions, type ErrorCode, OperationalError } from '../src/index';
-import { type LocalWarehouse, startLocalWarehouse } from '../src/local-warehouse';
-import { sleep } from '../src/ts-backend/sleep';
 import { BACKENDS, bounded, clientChecksum, exactOrTyped, warehouseChecksum } from './common';
 import { type ProxyInfo, type Toxic, Toxiproxy } from './toxiproxy';
 

@@ -6,8 +6,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/package-root';
-import { sleep } from '../src/ts-backend/sleep';
+import { PACKAGE_ROOT } from '#dist/package-root';
+import { sleep } from '#dist/ts-backend/sleep';
 
 export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
 

@@ -3,9 +3,7 @@
  * failure precisely instead of surfacing a raw loader error.
  */
 
-import { join } from 'node:path';
 import { makeError } from './errors';
-import { PACKAGE_ROOT } from './package-root';
 import { currentPlatform, prebuiltPlatforms } from './platform';
 
 export type NativeBinding = typeof import('../index');
@@ -71,7 +69,8 @@ export function loadFailureMessage(error: unknown, platform: string, prebuilt: s
 export function loadNative(): NativeBinding {
   if (cached) return cached;
   try {
-    cached = require(join(PACKAGE_ROOT, 'index.js')) as NativeBinding;
+    // The generated loader at the package root, one level above dist/.
+    cached = require('../index.js') as NativeBinding;
   } catch (e) {
     // NotSupported, so the class is the one the error table gives that code: NotSupportedError.
     throw makeError(loadFailureMessage(e, currentPlatform(), prebuiltPlatforms()), { code: 'NotSupported' }, e);

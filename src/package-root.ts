@@ -1,20 +1,8 @@
-/** The package's root folder, found from this file whether it runs from dist/ or a test build. */
+/**
+ * The package's root folder: every compiled module lives one level under it in dist/ (tests load
+ * dist too, through the package's `#dist/*` imports), so the path is fixed.
+ */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-function find(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
-      if (name === 'sluice') return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`the sluice package root was not found above ${__dirname}`);
-    dir = parent;
-  }
-}
-
-export const PACKAGE_ROOT = find();
+export const PACKAGE_ROOT = join(__dirname, '..');

@@ -1,7 +1,7 @@
 /** A small HTTPS client for the local warehouse's admin and OAuth routes (test control only). */
 
 import { request } from 'node:https';
-import type { LocalWarehouse } from '../../src/local-warehouse';
+import type { LocalWarehouse } from '#dist/local-warehouse';
 
 export interface Counters {
   requests: Record<string, Record<string, number>>;

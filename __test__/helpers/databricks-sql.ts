@@ -1,7 +1,7 @@
 /** The local warehouse's address as @databricks/sql's `connect()` options take it. */
 
 import { readFileSync } from 'node:fs';
-import type { LocalWarehouse } from '../../src/local-warehouse';
+import type { LocalWarehouse } from '#dist/local-warehouse';
 
 export interface DropInOptions {
   host: string;

@@ -4,7 +4,7 @@
  * options come as JSON in SLUICE_DRAIN_OPTIONS; the samples go to stdout as JSON.
  */
 
-import { type ConnectOptions, connect } from '../../src/index';
+import { type ConnectOptions, connect } from '#dist/index';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

@@ -1,7 +1,7 @@
 /** Starts a local warehouse before a suite's tests and stops it after them. */
 
 import { after, before } from 'node:test';
-import { type LocalWarehouse, type StartOptions, startLocalWarehouse } from '../../src/local-warehouse';
+import { type LocalWarehouse, type StartOptions, startLocalWarehouse } from '#dist/local-warehouse';
 
 /** Call at suite level; the returned function gives the running warehouse inside tests. */
 export function useWarehouse(options: StartOptions = {}): () => LocalWarehouse {

@@ -1,8 +1,8 @@
 //! SEA sessions: a default namespace and session confs, forgotten after an idle timeout. The
 //! routes that open and close them are `http/session_routes.rs`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::ids;

@@ -11,8 +11,8 @@ use datafusion::datasource::MemTable;
 use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{Ident, ObjectName};
 
-use crate::sql::engine::Engine;
 use crate::sessions::SessionView;
+use crate::sql::engine::Engine;
 use crate::sql::sql_errors::SqlError;
 use crate::table_meta::TableKey;
 

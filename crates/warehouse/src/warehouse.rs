@@ -11,17 +11,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 
-use crate::http::admin::Admin;
-use crate::tokens::TokenStore;
-use crate::links::LinkSigner;
 use crate::config::WarehouseConfig;
 use crate::counters::{CounterSet, Counters};
-use crate::sql::engine::Engine;
 use crate::faults::FaultBook;
-use crate::sessions::SessionStore;
+use crate::http::admin::Admin;
 use crate::http::state::AppState;
-use crate::statements::StatementStore;
 use crate::http::{router, server, tls};
+use crate::links::LinkSigner;
+use crate::sessions::SessionStore;
+use crate::sql::engine::Engine;
+use crate::statements::StatementStore;
+use crate::tokens::TokenStore;
 
 /// Why the warehouse could not start.
 #[derive(Debug, thiserror::Error)]

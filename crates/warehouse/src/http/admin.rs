@@ -11,10 +11,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::auth;
 use crate::counters::Counters;
 use crate::errors::{parse_body, ApiError};
 use crate::faults::Fault;
+use crate::http::auth;
 use crate::http::state::AppState;
 
 /// Cheap, cloneable handle to the warehouse's test knobs.

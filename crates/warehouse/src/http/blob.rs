@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::results::Payload;
 use crate::http::state::AppState;
 use crate::links::{now_ms, LinkQuery, Rejection};
+use crate::results::Payload;
 use crate::statements::StatementState;
 
 impl IntoResponse for Rejection {

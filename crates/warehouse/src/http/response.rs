@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::results::{Chunk, Disposition, Payload, ResultSet};
 use crate::http::state::AppState;
+use crate::results::{Chunk, Disposition, Payload, ResultSet};
 use crate::statements::{Snapshot, StatementState};
 
 /// The Execute / GET response.

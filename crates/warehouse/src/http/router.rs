@@ -9,7 +9,9 @@ use axum::Router;
 
 use crate::errors::ApiError;
 use crate::http::state::AppState;
-use crate::http::{admin, auth, blob, discovery, oauth, session_routes, statement_routes, thrift_gate};
+use crate::http::{
+    admin, auth, blob, discovery, oauth, session_routes, statement_routes, thrift_gate,
+};
 
 /// The largest request body: a 16 MiB statement plus its JSON envelope and parameters.
 const MAX_BODY_BYTES: usize = 17 * 1024 * 1024;

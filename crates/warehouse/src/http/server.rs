@@ -18,9 +18,9 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::http::blob;
 use crate::errors::{platform_error, ApiError};
 use crate::faults::{self, Fault, FaultKind};
+use crate::http::blob;
 use crate::http::state::AppState;
 
 const TLS_BUFFER_LIMIT: usize = 1024 * 1024;

@@ -2,14 +2,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::tokens::TokenStore;
-use crate::links::LinkSigner;
 use crate::config::WarehouseConfig;
 use crate::counters::CounterSet;
-use crate::sql::engine::Engine;
 use crate::faults::FaultBook;
+use crate::links::LinkSigner;
 use crate::sessions::SessionStore;
+use crate::sql::engine::Engine;
 use crate::statements::StatementStore;
+use crate::tokens::TokenStore;
 
 pub struct AppState {
     pub config: WarehouseConfig,

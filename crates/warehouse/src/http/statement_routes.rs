@@ -9,17 +9,17 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::sql::engine::Effect;
-use crate::sql;
 use crate::errors::{parse_body, ApiError};
-use crate::ids;
-use crate::sql::params::{self, Params};
 use crate::http::response;
+use crate::http::state::AppState;
+use crate::ids;
 use crate::results::{self, Disposition, Format, Limits, ResultRequest};
 use crate::sessions::SessionView;
-use crate::http::state::AppState;
-use crate::statements::{Statement, StatementState};
+use crate::sql;
+use crate::sql::engine::Effect;
+use crate::sql::params::{self, Params};
 use crate::sql::types;
+use crate::statements::{Statement, StatementState};
 
 #[derive(Deserialize)]
 struct ExecuteRequest {

@@ -14,8 +14,8 @@ use datafusion::sql::sqlparser::ast::{
     TableConstraint,
 };
 
-use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::SessionView;
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sql::sql_errors::SqlError;
 use crate::table_meta::{ForeignKey, PrimaryKey, TableKey, TableMeta};
 use crate::user_tables::{self, ident, resolve};

@@ -18,15 +18,18 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
-use crate::sql::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::config::WarehouseConfig;
+use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
+use crate::sql::checked_arithmetic::CheckedIntegerArithmetic;
 use crate::sql::nested_types::NestedTypes;
 use crate::sql::params::Params;
 use crate::sql::range::SparkRange;
-use crate::sessions::{SessionView, DEFAULT_CATALOG, DEFAULT_SCHEMA};
 use crate::sql::sql_errors::SqlError;
+use crate::sql::{
+    ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals,
+    spark_parser, tpch,
+};
 use crate::table_meta::TableMetaStore;
-use crate::sql::{ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals, spark_parser, tpch};
 
 /// A change a statement makes to its session (`USE ...`, `SET TIME ZONE ...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -14,8 +14,8 @@ use datafusion::catalog::{CatalogProvider, CatalogProviderList, SchemaProvider, 
 use datafusion::datasource::{MemTable, TableType};
 use datafusion::error::Result as DfResult;
 
-use crate::table_meta::{TableKey, TableMetaStore};
 use crate::sql::types;
+use crate::table_meta::{TableKey, TableMetaStore};
 
 pub const INFORMATION_SCHEMA: &str = "information_schema";
 

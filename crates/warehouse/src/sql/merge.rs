@@ -27,11 +27,11 @@ use datafusion::sql::sqlparser::ast::{
     AssignmentTarget, Ident, Merge, MergeAction, MergeClauseKind, MergeInsertKind, TableFactor,
 };
 
-use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::SessionView;
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sql::sql_errors::SqlError;
-use crate::user_tables::{self, ident, resolve};
 use crate::sql::{dialect, spark_parser};
+use crate::user_tables::{self, ident, resolve};
 
 const RID: &str = "__sluice_rid";
 const SRC: &str = "__sluice_src";

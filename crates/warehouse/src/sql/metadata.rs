@@ -6,8 +6,8 @@ mod glob;
 mod keys;
 mod show;
 
-use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::{validate_timezone, SessionView};
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sql::sql_errors::SqlError;
 
 /// Handles `sql` when it is one of our commands; `None` lets DataFusion run it.

@@ -1,8 +1,8 @@
 //! `DESCRIBE QUERY <sql>`: the result columns of a query, without running it.
 
 use super::show::{table_of, Col};
-use crate::sql::engine::{Engine, Executed};
 use crate::sessions::SessionView;
+use crate::sql::engine::{Engine, Executed};
 use crate::sql::sql_errors::SqlError;
 use crate::sql::types;
 

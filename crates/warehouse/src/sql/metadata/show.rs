@@ -10,8 +10,8 @@ use datafusion::datasource::TableType;
 
 use super::glob;
 use super::no_such_catalog;
-use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sessions::SessionView;
+use crate::sql::engine::{Effect, Engine, Executed};
 use crate::sql::sql_errors::SqlError;
 use crate::sql::types;
 

@@ -2,12 +2,11 @@
 //! DataFusion reports it as a cast error (`Can't cast value 3000000000 to type Int32`), which
 //! would otherwise read as CAST_INVALID_INPUT.
 
-use crate::sql::sql_errors::SqlError;
-
-/// The CAST_OVERFLOW error `message` describes, if it is a numeric overflow. The message does
+/// The text of the CAST_OVERFLOW error `message` describes, if it is a numeric overflow
+/// (`sql_errors.rs` gives it its class and SQLSTATE). The message does
 /// not name the source type: an integral value is reported as BIGINT (the type of a large
 /// integer literal), any other as DOUBLE.
-pub fn from_message(message: &str) -> Option<SqlError> {
+pub fn message(message: &str) -> Option<String> {
     let rest = message.split("Can't cast value ").nth(1)?;
     let (value, target) = rest.split_once(" to type ")?;
     let target = spark_type(target.trim())?;
@@ -20,13 +19,9 @@ pub fn from_message(message: &str) -> Option<SqlError> {
     } else {
         (format!("{value}D"), "DOUBLE")
     };
-    Some(SqlError::new(
-        "CAST_OVERFLOW",
-        "22003",
-        format!(
-            "The value {literal} of the type \"{source}\" cannot be cast to \"{target}\" due to an \
-             overflow. Use `try_cast` to tolerate overflow and return NULL instead."
-        ),
+    Some(format!(
+        "The value {literal} of the type \"{source}\" cannot be cast to \"{target}\" due to an \
+         overflow. Use `try_cast` to tolerate overflow and return NULL instead."
     ))
 }
 

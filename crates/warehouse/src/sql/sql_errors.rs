@@ -78,6 +78,11 @@ fn classify(err: &DataFusionError, sql: &str) -> SqlError {
     }
 }
 
+/// Spark's CAST_OVERFLOW, when `m` is a cast error for a number out of the target's range.
+fn cast_overflow_error(m: &str) -> Option<SqlError> {
+    cast_overflow::message(m).map(|text| SqlError::new("CAST_OVERFLOW", "22003", text))
+}
+
 fn classify_arrow(err: &ArrowError, text: &str) -> SqlError {
     match err {
         ArrowError::DivideByZero => SqlError::new(
@@ -85,7 +90,7 @@ fn classify_arrow(err: &ArrowError, text: &str) -> SqlError {
             "22012",
             "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.",
         ),
-        ArrowError::CastError(m) | ArrowError::ParseError(m) => cast_overflow::from_message(m)
+        ArrowError::CastError(m) | ArrowError::ParseError(m) => cast_overflow_error(m)
             .unwrap_or_else(|| SqlError::new("CAST_INVALID_INPUT", "22018", m.clone())),
         ArrowError::ArithmeticOverflow(m) => SqlError::new("ARITHMETIC_OVERFLOW", "22003", m.clone()),
         ArrowError::InvalidArgumentError(m) if m.contains("non-nullable") => not_null_violated(),
@@ -134,7 +139,7 @@ fn classify_message(m: &str) -> SqlError {
             || lower.contains("does not exist"))
     {
         SqlError::new("SCHEMA_NOT_FOUND", "42704", m)
-    } else if let Some(overflow) = cast_overflow::from_message(m) {
+    } else if let Some(overflow) = cast_overflow_error(m) {
         overflow
     } else if lower.contains("cannot cast")
         || lower.contains("cast error")

@@ -23,6 +23,7 @@ use datafusion::optimizer::AnalyzerRule;
 use datafusion::physical_expr_common::datum::apply;
 
 use crate::sql::checked_sum;
+use crate::sql::integer_overflow::{overflow, Op};
 
 #[derive(Debug)]
 pub struct CheckedIntegerArithmetic;
@@ -90,19 +91,6 @@ fn checked(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     )))
 }
 
-/// The error of a BIGINT addition that overflows, which `checked_sum` raises too.
-pub fn long_add_overflow() -> ArrowError {
-    overflow(Op::Add, &DataType::Int64)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Op {
-    Add,
-    Subtract,
-    Multiply,
-    Negate,
-}
-
 /// One checked operation; its result type is its operands' type.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Checked {
@@ -118,25 +106,6 @@ impl Checked {
             signature: Signature::any(arity, Volatility::Immutable),
         }
     }
-}
-
-/// Spark's wording, e.g. `long overflow. Use 'try_add' to tolerate overflow ...`.
-fn overflow(op: Op, t: &DataType) -> ArrowError {
-    let kind = match t {
-        DataType::Int8 => "tinyint",
-        DataType::Int16 => "smallint",
-        DataType::Int32 => "integer",
-        _ => "long",
-    };
-    let alternative = match op {
-        Op::Add => " Use 'try_add' to tolerate overflow and return NULL instead.",
-        Op::Subtract => " Use 'try_subtract' to tolerate overflow and return NULL instead.",
-        Op::Multiply => " Use 'try_multiply' to tolerate overflow and return NULL instead.",
-        Op::Negate => "",
-    };
-    ArrowError::ArithmeticOverflow(format!(
-        "{kind} overflow.{alternative} If necessary set \"ansi_mode\" to \"false\" to bypass this error."
-    ))
 }
 
 impl ScalarUDFImpl for Checked {

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::physical_expr::NullState;
 
-use crate::sql::checked_arithmetic::long_add_overflow;
+use crate::sql::integer_overflow::long_add_overflow;
 
 /// The checked `sum(BIGINT)`, shared by every plan.
 pub fn udaf() -> Arc<AggregateUDF> {

@@ -9,6 +9,7 @@ pub mod ddl;
 pub mod dialect;
 pub mod engine;
 pub mod info_schema;
+pub mod integer_overflow;
 pub mod merge;
 pub mod metadata;
 pub mod nested_types;

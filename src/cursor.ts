@@ -203,6 +203,10 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     const statement = this.#connection.statement();
     this.#statement = statement;
     this.signal = options.signal;
+    // One microtask turn before sending: an execute or close() later in the same tick then
+    // supersedes this one before anything reaches the warehouse.
+    await undefined;
+    this.current(statement);
     const info = await this.call(
       statement,
       options.signal,

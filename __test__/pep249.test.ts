@@ -241,6 +241,28 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
+    it("a new execute does not wait for the previous result's close; close() waits for every one", async () => {
+      const w = warehouse();
+      const connection = await open();
+      const cursor = connection.cursor();
+      await cursor.execute('SELECT 1 AS a');
+      await admin.reset(w);
+      // The warehouse holds the close of the first result for 3 s.
+      await admin.fault(w, { route: 'statements.close', kind: 'delay', delay_ms: 3000, count: 1 });
+      try {
+        await cursor.execute('SELECT 2 AS b');
+        assert.deepEqual(await cursor.fetchall(), [{ b: 2 }]);
+        // The close has not been answered yet: the execute went ahead of it.
+        assert.equal(requests(await admin.counters(w), 'statements.close'), 0);
+        await cursor.close();
+        // Both results were closed on the warehouse by the time close() resolved.
+        assert.equal(requests(await admin.counters(w), 'statements.close', 200), 2);
+      } finally {
+        await admin.clearFaults(w);
+        await connection.close();
+      }
+    });
+
     it('rows taken one at a time and a few at a time equal fetchall, nested columns included', async () => {
       const connection = await open();
       const cursor = connection.cursor();

@@ -118,6 +118,8 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   private failure: unknown = undefined;
   private closed = false;
   private signal: AbortSignal | undefined;
+  /** Closes of earlier results still under way (see `release`). */
+  private readonly closing = new Set<Promise<void>>();
   /** The last backend chunk call: overlapping fetches take turns (see `inTurn`). */
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -192,17 +194,18 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     if (LONE_SURROGATE.test(sql)) throw programmingError('sql holds a lone UTF-16 surrogate');
     const options = executeOptions(given);
     const parameters = toWireParameters(params);
-    const previous = this.detach();
-    if (options.signal?.aborted) {
-      await closeQuietly(previous);
-      throw abortError(options.signal);
-    }
+    // The previous result is closed on the warehouse beside this execute, not before it: waiting
+    // for that round trip would add it to every execute's latency.
+    this.release(this.detach());
+    if (options.signal?.aborted) throw abortError(options.signal);
     // Claimed before any await: an overlapping execute or close() then finds this statement and
     // closes it, where it would otherwise run unseen, never closed, its result mixed with another.
     const statement = this.#connection.statement();
     this.#statement = statement;
     this.signal = options.signal;
-    await closeQuietly(previous);
+    // One microtask turn before sending: an execute or close() later in the same tick then
+    // supersedes this one before anything reaches the warehouse.
+    await undefined;
     this.current(statement);
     const info = await this.call(
       statement,
@@ -307,7 +310,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       else total += this.rowcount;
     }
     // No parameter set ran nothing: the previous result must not pass for this call's.
-    if (!ran) await closeQuietly(this.detach());
+    if (!ran) this.release(this.detach());
     this.rowcount = known ? total : -1;
     return this;
   }
@@ -468,12 +471,27 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
     return statement;
   }
 
-  /** Idempotent. */
+  /**
+   * Closes a result the cursor let go of, in the background. A close that fails with a
+   * programming error stays in `closing` for close() to raise; the others leave it when done.
+   */
+  private release(statement: BackendStatement | null): void {
+    if (!statement) return;
+    const closing = closeQuietly(statement);
+    this.closing.add(closing);
+    closing.then(
+      () => this.closing.delete(closing),
+      () => undefined,
+    );
+  }
+
+  /** Idempotent. Resolves once every result the cursor had is closed on the warehouse. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.onClose(this as Cursor<unknown>);
     await this.discard();
+    await Promise.all(this.closing);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -27,7 +27,8 @@ use datafusion::sql::sqlparser::ast::{
     AssignmentTarget, Ident, Merge, MergeAction, MergeClauseKind, MergeInsertKind, TableFactor,
 };
 
-use crate::engine::{Effect, Engine, Executed};
+use crate::engine::{bind_params, Effect, Engine, Executed};
+use crate::params::Params;
 use crate::sessions::SessionView;
 use crate::sql_errors::SqlError;
 use crate::user_tables::{self, ident, resolve};
@@ -45,11 +46,16 @@ enum Outcome {
     Insert,
 }
 
+/// Runs `merge`, whose markers `dialect::number_markers` has numbered (`markers` are the
+/// names of its `:name` markers): the query text built here repeats the clause expressions in
+/// every column, which only `$n` markers survive.
 pub async fn run(
     engine: &Engine,
     session: &SessionView,
     merge: &Merge,
     sql: &str,
+    params: &Params,
+    markers: &[String],
 ) -> Result<Executed, SqlError> {
     let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
     let (target_name, target_alias) = match &merge.table {
@@ -197,6 +203,7 @@ pub async fn run(
     let mut statement = spark_parser::parse(&state, &query).map_err(df_err)?;
     dialect::rewrite(&mut statement);
     let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+    let plan = bind_params(plan, params, markers, sql)?;
     let joined = ctx
         .execute_logical_plan(plan)
         .await
@@ -209,7 +216,7 @@ pub async fn run(
         .map(|b| b.schema())
         .ok_or_else(|| unsupported("MERGE produced no result."))?;
     let joined = concat_batches(&joined_schema, &joined).map_err(|e| df_err(e.into()))?;
-    assemble(&table, &key.table, &target, &joined, &outcomes, sql)
+    assemble(&table, &key.table, &target, &joined, &outcomes, sql).await
 }
 
 /// Databricks' `UPDATE SET *` and `INSERT *` (every target column from the source column of
@@ -290,7 +297,7 @@ fn source_text(source: &TableFactor) -> String {
 }
 
 /// The table's new version and the counts.
-fn assemble(
+async fn assemble(
     table: &user_tables::UserTable,
     name: &str,
     target: &RecordBatch,
@@ -367,7 +374,9 @@ fn assemble(
         }
     }
     let batch = RecordBatch::try_new(table.schema.clone(), columns).map_err(arrow)?;
-    table.replace(name, name, table.schema.clone(), vec![batch])?;
+    table
+        .replace(name, name, table.schema.clone(), vec![batch])
+        .await?;
     let inserted = inserted.len() as i64;
     Ok(counts(updated, deleted, inserted))
 }

@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::commit_gate::{self, Gate};
 use crate::engine::Effect;
 use crate::errors::{parse_body, ApiError};
 use crate::ids;
@@ -194,7 +195,12 @@ async fn run(
     stmt.set_running();
     // Dropped with this future when cancel or close aborts the task.
     let query = state.counters.query_running();
-    let executed = match state.engine.run(&session, &sql, &params).await {
+    let gate = Gate {
+        statement: stmt.clone(),
+        state: state.clone(),
+    };
+    let executed = match commit_gate::scoped(gate, state.engine.run(&session, &sql, &params)).await
+    {
         Ok(e) => e,
         Err(err) => return stmt.fail(err),
     };

@@ -176,12 +176,7 @@ describe('Kysely dialect against the local warehouse', () => {
     }
   });
 
-  // TODO-marked (runs, reports, does not fail the suite) until the local warehouse generates
-  // identity values, resolves DEFAULT in VALUES and reports identity/defaults in
-  // information_schema; Databricks does all three.
-  it('generates identity values and fills defaults, for single and multi-row inserts', {
-    todo: 'local warehouse: GENERATED ... AS IDENTITY generates no values; DEFAULT in VALUES does not resolve',
-  }, async () => {
+  it('generates identity values and fills defaults, for single and multi-row inserts', async () => {
     const db = database(warehouse());
     try {
       await db.schema.dropTable('member').ifExists().execute();
@@ -444,11 +439,7 @@ describe('Kysely dialect against the local warehouse', () => {
     }
   });
 
-  // TODO-marked until the local warehouse binds parameters in MERGE (the same MERGE with
-  // literal values runs there); Databricks binds them.
-  it('upserts with MERGE INTO', {
-    todo: "local warehouse: MERGE does not bind ? parameters (Placeholder '$1' was not provided a value)",
-  }, async () => {
+  it('upserts with MERGE INTO', async () => {
     const db = database(warehouse());
     try {
       await seed(db);

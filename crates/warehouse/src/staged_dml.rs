@@ -4,7 +4,8 @@
 //! then committed to the live table in one step, through `commit_gate`, so that a cancel
 //! either prevents the change or comes too late to undo it.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use arrow_array::RecordBatch;
 use datafusion::catalog::TableProvider;
@@ -34,6 +35,14 @@ pub async fn execute(
         return collect(ctx, plan, sql).await;
     };
     let insert = matches!(dml.op, WriteOp::Insert(_));
+    // An UPDATE or DELETE replaces the rows it read, so it holds the table's writer lock from
+    // reading them to its commit; an INSERT only appends, and takes the lock to commit.
+    let writer = writer_lock(live);
+    let held = if insert {
+        None
+    } else {
+        Some(writer.lock().await)
+    };
     let mut partitions = Vec::with_capacity(live.batches.len());
     for p in &live.batches {
         partitions.push(if insert {
@@ -50,6 +59,10 @@ pub async fn execute(
         dml.input.clone(),
     ));
     let counts = collect(ctx, staged_plan, sql).await?;
+    let _held = match held {
+        Some(h) => h,
+        None => writer.lock().await,
+    };
     commit_gate::commit(async {
         for (live, staged) in live.batches.iter().zip(&staged.batches) {
             let rows = staged.read().await.clone();
@@ -64,6 +77,22 @@ pub async fn execute(
     })
     .await?;
     Ok(counts)
+}
+
+/// The lock that orders the commits of one table (identified by its first partition, which
+/// every version of a memory table shares until it is replaced).
+fn writer_lock(table: &MemTable) -> Arc<tokio::sync::Mutex<()>> {
+    static WRITERS: LazyLock<Mutex<HashMap<usize, Weak<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Mutex::default);
+    let key = table.batches.first().map_or(0, |p| Arc::as_ptr(p) as usize);
+    let mut writers = WRITERS.lock().unwrap_or_else(|p| p.into_inner());
+    writers.retain(|_, w| w.strong_count() > 0);
+    if let Some(lock) = writers.get(&key).and_then(Weak::upgrade) {
+        return lock;
+    }
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    writers.insert(key, Arc::downgrade(&lock));
+    lock
 }
 
 async fn collect(

@@ -952,3 +952,31 @@ async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
     .await;
     assert_eq!(state, "42P01");
 }
+
+#[tokio::test]
+async fn concurrent_inserts_and_updates_lose_no_rows() {
+    let h = std::sync::Arc::new(Harness::start().await);
+    h.succeed("CREATE TABLE c (k INT, v INT)", json!({})).await;
+    // Each UPDATE works from the rows it read; an INSERT committed meanwhile must survive.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let h = h.clone();
+            tokio::spawn(async move {
+                let sql = if i % 4 == 0 {
+                    "UPDATE c SET v = v + 1".to_string()
+                } else {
+                    format!("INSERT INTO c VALUES ({i}, 0)")
+                };
+                h.succeed(&sql, json!({})).await;
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        h.json_rows("SELECT count(*), count(DISTINCT k) FROM c", json!({}))
+            .await,
+        json!([["30", "30"]])
+    );
+}

@@ -98,11 +98,11 @@ async fn target_columns(
     }
 }
 
-fn is_default_keyword(e: &SqlExpr) -> bool {
+pub fn is_default_keyword(e: &SqlExpr) -> bool {
     matches!(e, SqlExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
-fn explicit_identity(column: &str) -> SqlError {
+pub fn explicit_identity(column: &str) -> SqlError {
     SqlError::new(
         "DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
         "42808",

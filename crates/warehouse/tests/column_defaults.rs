@@ -168,3 +168,45 @@ async fn identity_values_stay_unique_across_tables_and_merge_keeps_them() {
         [101]
     );
 }
+
+#[tokio::test]
+async fn merge_inserts_fill_identity_and_defaults() {
+    let h = Harness::start().await;
+    h.succeed(
+        "CREATE TABLE mt (id BIGINT GENERATED ALWAYS AS IDENTITY, k INT, tag STRING DEFAULT 'new')",
+        json!({}),
+    )
+    .await;
+    h.succeed("INSERT INTO mt (k) VALUES (1), (2)", json!({}))
+        .await;
+    let r = h
+        .succeed(
+            "MERGE INTO mt USING (SELECT * FROM VALUES (2), (3), (4) AS v(k)) s ON mt.k = s.k \
+             WHEN MATCHED THEN UPDATE SET tag = 'seen' \
+             WHEN NOT MATCHED AND s.k = 3 THEN INSERT (k) VALUES (s.k) \
+             WHEN NOT MATCHED THEN INSERT (k, tag, id) VALUES (s.k, DEFAULT, DEFAULT)",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["3", "1", "0", "2"]])
+    );
+    let rows = h
+        .json_rows("SELECT k, tag FROM mt ORDER BY k", json!({}))
+        .await;
+    assert_eq!(
+        rows,
+        json!([["1", "new"], ["2", "seen"], ["3", "new"], ["4", "new"]])
+    );
+    let all = ids(&h.json_rows("SELECT id FROM mt ORDER BY k", json!({})).await);
+    assert_eq!(&all[..2], [1, 2]);
+    assert!(all[2] > 2 && all[3] > 2 && all[2] != all[3], "{all:?}");
+    let (state, msg) = failure(
+        &h,
+        "MERGE INTO mt USING (SELECT 9 AS k) s ON mt.k = s.k \
+         WHEN NOT MATCHED THEN INSERT (id, k) VALUES (s.k, s.k)",
+    )
+    .await;
+    assert_eq!(state, "42808", "{msg}");
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
 use datafusion::common::config::Dialect;
 use datafusion::common::DFSchema;
 use datafusion::common::ScalarValue;
@@ -144,6 +144,13 @@ impl Engine {
                 let wrapped = info_schema::UcCatalog::new(&name, inner, list.clone(), meta.clone());
                 ctx.register_catalog(name.as_str(), Arc::new(wrapped));
             }
+        }
+        // Registered after the wrapping: no information_schema there.
+        if config.hive_metastore {
+            let hive = MemoryCatalogProvider::new();
+            hive.register_schema(DEFAULT_SCHEMA, Arc::new(MemorySchemaProvider::new()))
+                .map_err(|e| e.to_string())?;
+            ctx.register_catalog("hive_metastore", Arc::new(hive));
         }
         Ok(Engine {
             base: ctx.state(),

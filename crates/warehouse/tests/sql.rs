@@ -980,3 +980,28 @@ async fn concurrent_inserts_and_updates_lose_no_rows() {
         json!([["30", "30"]])
     );
 }
+
+#[tokio::test]
+async fn hive_metastore_has_no_information_schema() {
+    let h = Harness::with(sluice_warehouse::WarehouseConfig {
+        hive_metastore: true,
+        ..Default::default()
+    })
+    .await;
+    h.succeed(
+        "CREATE TABLE hive_metastore.default.legacy (a INT)",
+        json!({}),
+    )
+    .await;
+    let (state, msg) = error_of(&h, "SELECT * FROM hive_metastore.information_schema.tables").await;
+    assert_eq!(state, "42P01", "{msg}");
+    assert!(msg.contains("information_schema"), "{msg}");
+    let rows = h
+        .json_rows("SHOW TABLES IN hive_metastore.default", json!({}))
+        .await;
+    assert_eq!(rows[0][1], "legacy", "{rows}");
+    assert_eq!(
+        h.json_rows("SHOW CATALOGS", json!({})).await,
+        json!([["hive_metastore"], ["main"], ["samples"]])
+    );
+}

@@ -30,12 +30,8 @@ pub async fn prepare(
         return Ok(());
     };
     let key = resolve(name, session)?;
-    let Some(meta) = engine.meta.get(&key) else {
-        return Ok(());
-    };
-    if meta.identity.is_none() && meta.defaults.is_empty() {
-        return Ok(());
-    }
+    // A table without a record (not created here) has no defaults: DEFAULT is NULL there.
+    let meta = engine.meta.get(&key).unwrap_or_default();
     let columns = target_columns(engine, &key, insert).await;
     let always = meta
         .identity

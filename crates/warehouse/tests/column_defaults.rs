@@ -132,6 +132,18 @@ async fn identity_always_refuses_explicit_values() {
         )
         .await;
     assert_eq!(identity, json!([["YES", "ALWAYS"]]));
+    // DEFAULT for a column without a declared default is NULL.
+    h.succeed("CREATE TABLE plain (k INT, v STRING)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO plain VALUES (1, DEFAULT), (DEFAULT, 'x')",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        h.json_rows("SELECT * FROM plain", json!({})).await,
+        json!([["1", null], [null, "x"]])
+    );
     // Identity columns are BIGINT.
     let (state, _) = failure(&h, "CREATE TABLE bad (id INT GENERATED ALWAYS AS IDENTITY)").await;
     assert_eq!(state, "428H2");

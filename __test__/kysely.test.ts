@@ -96,7 +96,9 @@ async function seed(db: Kysely<DB>): Promise<void> {
 }
 
 describe('Kysely dialect against the local warehouse', () => {
-  const warehouse = useWarehouse({ args: ['--enable-admin', '--chunk-rows', '50000'] });
+  // `--hive-metastore`: a catalog without information_schema, as in workspaces with a legacy
+  // Hive metastore, for the introspector's SHOW fallback.
+  const warehouse = useWarehouse({ args: ['--enable-admin', '--chunk-rows', '50000', '--hive-metastore'] });
 
   it('creates, alters and drops tables with the schema builder (identity, defaults, PK/FK)', async () => {
     const db = database(warehouse());
@@ -176,12 +178,7 @@ describe('Kysely dialect against the local warehouse', () => {
     }
   });
 
-  // TODO-marked (runs, reports, does not fail the suite) until the local warehouse generates
-  // identity values, resolves DEFAULT in VALUES and reports identity/defaults in
-  // information_schema; Databricks does all three.
-  it('generates identity values and fills defaults, for single and multi-row inserts', {
-    todo: 'local warehouse: GENERATED ... AS IDENTITY generates no values; DEFAULT in VALUES does not resolve',
-  }, async () => {
+  it('generates identity values and fills defaults, for single and multi-row inserts', async () => {
     const db = database(warehouse());
     try {
       await db.schema.dropTable('member').ifExists().execute();
@@ -444,11 +441,7 @@ describe('Kysely dialect against the local warehouse', () => {
     }
   });
 
-  // TODO-marked until the local warehouse binds parameters in MERGE (the same MERGE with
-  // literal values runs there); Databricks binds them.
-  it('upserts with MERGE INTO', {
-    todo: "local warehouse: MERGE does not bind ? parameters (Placeholder '$1' was not provided a value)",
-  }, async () => {
+  it('upserts with MERGE INTO', async () => {
     const db = database(warehouse());
     try {
       await seed(db);
@@ -534,6 +527,48 @@ describe('Kysely dialect against the local warehouse', () => {
         }
       }
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('falls back to SHOW where the catalog has no information_schema (hive_metastore)', async () => {
+    const w = warehouse();
+    const hive = { catalog: 'hive_metastore', schema: 'default' };
+    const db = database(w, {}, hive);
+    const strict = database(w, { introspection: 'information_schema' }, hive);
+    try {
+      await db.schema.dropTable('legacy').ifExists().execute();
+      await db.schema
+        .createTable('legacy')
+        .addColumn('id', 'bigint', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      // The default `auto` mode finds information_schema missing and reads SHOW instead.
+      const legacy = (await db.introspection.getTables()).find((t) => t.name === 'legacy');
+      assert.deepEqual(
+        legacy && {
+          schema: legacy.schema,
+          isView: legacy.isView,
+          columns: legacy.columns.map((c) => [c.name, c.dataType.toUpperCase(), c.isNullable]),
+        },
+        {
+          schema: 'default',
+          isView: false,
+          columns: [
+            ['id', 'BIGINT', false],
+            ['note', 'STRING', true],
+          ],
+        },
+      );
+      assert.deepEqual(
+        (await db.introspection.getSchemas()).map((s) => s.name),
+        ['default'],
+      );
+      // Only information_schema: the catalog has none, and the error says so.
+      await assert.rejects(strict.introspection.getTables(), /information_schema/i);
+      await db.schema.dropTable('legacy').execute();
+    } finally {
+      await strict.destroy();
       await db.destroy();
     }
   });

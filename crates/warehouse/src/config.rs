@@ -43,6 +43,9 @@ pub struct WarehouseConfig {
     pub enable_admin: bool,
     /// Files mounted as `main.default.<name>` (`.parquet` or `.csv`).
     pub tables: Vec<(String, PathBuf)>,
+    /// Also serve a `hive_metastore` catalog (schema `default`) that, like a workspace's
+    /// legacy Hive metastore, has no `information_schema`: clients must fall back to SHOW.
+    pub hive_metastore: bool,
 }
 
 impl Default for WarehouseConfig {
@@ -66,6 +69,7 @@ impl Default for WarehouseConfig {
             oauth_client_secret: None,
             enable_admin: false,
             tables: Vec::new(),
+            hive_metastore: false,
         }
     }
 }

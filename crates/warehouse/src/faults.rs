@@ -20,6 +20,10 @@ pub const ROUTES: &[&str] = &[
     "config",
     "admin",
     "other",
+    // Not HTTP routes: the points just before and just after a statement commits its change
+    // to a table (see `commit_gate`); only `delay` faults apply there.
+    "commit.before",
+    "commit.after",
 ];
 
 /// Names the route of a request (after trailing-slash normalisation).
@@ -163,6 +167,9 @@ impl Fault {
         }
         if self.kind == FaultKind::Cut && self.cut_after_bytes.is_none() {
             return Err("a cut fault needs cut_after_bytes".to_string());
+        }
+        if self.route.starts_with("commit.") && self.kind != FaultKind::Delay {
+            return Err(format!("only delay faults apply to '{}'", self.route));
         }
         if self.kind == FaultKind::Delay && self.delay_ms.is_none() {
             return Err("a delay fault needs delay_ms".to_string());

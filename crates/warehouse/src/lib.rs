@@ -1,6 +1,7 @@
 //! `sluice-warehouse`: a local server that speaks the Databricks SQL Statement Execution API,
 //! backed by Apache DataFusion. See README.md for the wire behaviour and the library API.
 
+mod commit_gate;
 mod config;
 mod counters;
 mod errors;

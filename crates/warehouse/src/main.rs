@@ -69,6 +69,9 @@ struct Cli {
     /// Mount a .parquet or .csv file as main.default.NAME (repeatable).
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table)]
     tables: Vec<(String, PathBuf)>,
+    /// Also serve a hive_metastore catalog (schema default) without information_schema.
+    #[arg(long)]
+    hive_metastore: bool,
 }
 
 fn parse_table(s: &str) -> Result<(String, PathBuf), String> {
@@ -102,6 +105,7 @@ impl Cli {
             oauth_client_secret: self.oauth_client_secret,
             enable_admin: self.enable_admin,
             tables: self.tables,
+            hive_metastore: self.hive_metastore,
         }
     }
 }

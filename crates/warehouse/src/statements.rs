@@ -54,6 +54,8 @@ struct Inner {
     result: Option<Arc<ResultSet>>,
     finished: Option<Instant>,
     abort: Option<AbortHandle>,
+    /// The statement has started changing a table: a cancel can no longer stop it.
+    committing: bool,
 }
 
 pub struct Statement {
@@ -98,6 +100,9 @@ impl Statement {
         if inner.state.is_terminal() && next != StatementState::Closed {
             return false;
         }
+        if inner.committing && next == StatementState::Canceled {
+            return false;
+        }
         inner.state = next;
         update(&mut inner);
         if next.is_terminal() {
@@ -129,7 +134,19 @@ impl Statement {
         self.advance(StatementState::Failed, |i| i.error = Some(error));
     }
 
-    /// Cancels a running statement; a finished one is left alone (a no-op, as on real servers).
+    /// Marks the start of a change to a table, unless the statement was cancelled or closed
+    /// (then the change must not be made). From now on `cancel` is a no-op (see `commit_gate`).
+    pub fn begin_commit(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.state.is_terminal() {
+            return false;
+        }
+        inner.committing = true;
+        true
+    }
+
+    /// Cancels a running statement; a finished one, or one that has committed a change, is
+    /// left alone (a no-op, as on real servers).
     pub fn cancel(&self) {
         self.advance(StatementState::Canceled, |_| {});
     }
@@ -180,6 +197,7 @@ impl StatementStore {
                 result: None,
                 finished: None,
                 abort: None,
+                committing: false,
             }),
             changed,
         });

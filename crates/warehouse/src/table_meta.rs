@@ -1,11 +1,13 @@
 //! What Unity Catalog records about a table beyond its columns: informational PRIMARY KEY and
-//! FOREIGN KEY constraints (never enforced, as on Databricks) and when it was created.
+//! FOREIGN KEY constraints (never enforced, as on Databricks), its identity column and column
+//! defaults as declared, and when it was created.
 //! DataFusion's catalog keeps the tables; this keeps the rest, keyed by the same names.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use datafusion::sql::sqlparser::ast::Expr as SqlExpr;
 
 /// `catalog.schema.table`, as the catalog spells them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,10 +41,24 @@ pub struct ForeignKey {
     pub parent_columns: Vec<String>,
 }
 
+/// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY` on a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub column: String,
+    /// ALWAYS: the column takes no explicit values.
+    pub always: bool,
+    pub start: i64,
+    pub increment: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct TableMeta {
     pub primary_key: Option<PrimaryKey>,
     pub foreign_keys: Vec<ForeignKey>,
+    pub identity: Option<Identity>,
+    /// Each column's default as written in its `DEFAULT <expr>` (the identity column's is the
+    /// call that generates its values), put in place of the DEFAULT keyword in VALUES.
+    pub defaults: Vec<(String, SqlExpr)>,
     pub created: DateTime<Utc>,
 }
 
@@ -51,6 +67,8 @@ impl Default for TableMeta {
         TableMeta {
             primary_key: None,
             foreign_keys: Vec::new(),
+            identity: None,
+            defaults: Vec::new(),
             created: Utc::now(),
         }
     }

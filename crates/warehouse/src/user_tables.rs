@@ -1,5 +1,5 @@
 //! The tables users create live in DataFusion memory tables; ALTER TABLE and MERGE rewrite
-//! them whole. This finds such a table by name, reads its rows and puts a new version in place.
+//! them whole (INSERT, UPDATE and DELETE: `staged_dml`). This finds such a table by name, reads its rows and puts a new version in place.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use datafusion::datasource::MemTable;
 use datafusion::logical_expr::Expr;
 use datafusion::sql::sqlparser::ast::{Ident, ObjectName};
 
+use crate::commit_gate;
 use crate::sessions::SessionView;
 use crate::sql::engine::Engine;
 use crate::sql::sql_errors::SqlError;
@@ -108,8 +109,8 @@ pub async fn load(engine: &Engine, key: &TableKey, verb: &str) -> Result<UserTab
 
 impl UserTable {
     /// Puts a new version of the table in place under `name`, keeping the column defaults
-    /// of the columns that remain.
-    pub fn replace(
+    /// of the columns that remain: the statement's commit (see `commit_gate`).
+    pub async fn replace(
         &self,
         old_name: &str,
         new_name: &str,
@@ -129,12 +130,15 @@ impl UserTable {
         let table = MemTable::try_new(schema, vec![batches])
             .map_err(df)?
             .with_column_defaults(defaults);
-        self.schema_provider
-            .deregister_table(old_name)
-            .map_err(df)?;
-        self.schema_provider
-            .register_table(new_name.to_string(), Arc::new(table))
-            .map_err(df)?;
-        Ok(())
+        commit_gate::commit(async {
+            self.schema_provider
+                .deregister_table(old_name)
+                .map_err(df)?;
+            self.schema_provider
+                .register_table(new_name.to_string(), Arc::new(table))
+                .map_err(df)?;
+            Ok(())
+        })
+        .await
     }
 }

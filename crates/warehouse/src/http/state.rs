@@ -1,7 +1,9 @@
 //! Everything request handlers share.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
+use crate::commit_gate;
 use crate::config::WarehouseConfig;
 use crate::counters::CounterSet;
 use crate::faults::FaultBook;
@@ -37,5 +39,13 @@ impl AppState {
     pub fn set_download_throttle(&self, bytes_per_sec: Option<u64>) {
         self.throttle
             .store(bytes_per_sec.unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+impl commit_gate::Hooks for AppState {
+    fn hold(&self, point: &str) -> Option<Duration> {
+        let fault = self.faults.take(point)?;
+        self.counters.faults_injected();
+        Some(Duration::from_millis(fault.delay_ms.unwrap_or(0)))
     }
 }

@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::commit_gate::{self, Gate};
 use crate::errors::{parse_body, ApiError};
 use crate::http::response;
 use crate::http::state::AppState;
@@ -195,7 +196,12 @@ async fn run(
     stmt.set_running();
     // Dropped with this future when cancel or close aborts the task.
     let query = state.counters.query_running();
-    let executed = match sql::run(&state.engine, &session, &sql, &params).await {
+    let gate = Gate {
+        statement: stmt.clone(),
+        hooks: state.clone(),
+    };
+    let executed = match commit_gate::scoped(gate, sql::run(&state.engine, &session, &sql, &params)).await
+    {
         Ok(e) => e,
         Err(err) => return stmt.fail(err),
     };

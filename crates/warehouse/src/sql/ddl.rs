@@ -1,5 +1,6 @@
 //! Table DDL beyond what DataFusion plans: Unity Catalog's informational PRIMARY KEY and
-//! FOREIGN KEY constraints in CREATE TABLE (kept in `table_meta`, never enforced), and
+//! FOREIGN KEY constraints in CREATE TABLE (kept in `table_meta`, never enforced), identity
+//! columns and column defaults (noted in `table_meta` for INSERT and information_schema), and
 //! ALTER TABLE ... ADD COLUMN(S) / DROP COLUMN(S) / RENAME COLUMN / RENAME TO / ADD CONSTRAINT /
 //! DROP PRIMARY KEY / DROP CONSTRAINT on the warehouse's own tables.
 
@@ -16,6 +17,7 @@ use datafusion::sql::sqlparser::ast::{
 
 use crate::sessions::SessionView;
 use crate::sql::engine::{Effect, Engine, Executed};
+use crate::sql::identity;
 use crate::sql::sql_errors::SqlError;
 use crate::table_meta::{ForeignKey, PrimaryKey, TableKey, TableMeta};
 use crate::user_tables::{self, ident, resolve};
@@ -27,7 +29,7 @@ pub enum After {
     Nothing,
     Created {
         key: TableKey,
-        meta: TableMeta,
+        meta: Box<TableMeta>,
         /// `IF NOT EXISTS` on a table that exists: nothing changes.
         kept: bool,
     },
@@ -39,11 +41,12 @@ impl After {
         match self {
             After::Nothing | After::Created { kept: true, .. } => {}
             After::Created { key, meta, .. } => {
-                engine.meta.set(key.clone(), meta);
+                engine.meta.set(key.clone(), *meta);
                 // One partition, so INSERTs append in order and a scan returns the rows in
                 // the order they were written (DataFusion spreads a new table over several).
                 if let Ok(t) = user_tables::load(engine, &key, "CREATE TABLE").await {
-                    t.replace(&key.table, &key.table, t.schema.clone(), t.batches.clone())?;
+                    t.replace(&key.table, &key.table, t.schema.clone(), t.batches.clone())
+                        .await?;
                 }
             }
             After::Dropped(keys) => keys.iter().for_each(|k| engine.meta.remove(k)),
@@ -67,7 +70,11 @@ pub async fn prepare(
             let key = resolve(&create.name, session)?;
             let kept = create.if_not_exists && user_tables::exists(engine, &key).await;
             let meta = take_constraints(engine, session, &key, create).await?;
-            Ok(After::Created { key, meta, kept })
+            Ok(After::Created {
+                key,
+                meta: Box::new(meta),
+                kept,
+            })
         }
         Statement::Drop {
             object_type: ObjectType::Table | ObjectType::View,
@@ -102,7 +109,23 @@ async fn take_constraints(
     for col in &mut create.columns {
         let name = ident(&col.name);
         let mut kept = Vec::with_capacity(col.options.len());
-        for opt in col.options.drain(..) {
+        for mut opt in col.options.drain(..) {
+            if let Some((identity, call)) = identity::declared(&name, &col.data_type, &opt.option)?
+            {
+                if meta.identity.is_some() {
+                    return Err(SqlError::new(
+                        "DELTA_IDENTITY_COLUMNS_MULTIPLE",
+                        "42P16",
+                        "A table can have only one IDENTITY column.",
+                    ));
+                }
+                meta.identity = Some(identity);
+                // DataFusion fills the column like any column with a default.
+                opt.option = ColumnOption::Default(call);
+            }
+            if let ColumnOption::Default(e) = &opt.option {
+                meta.defaults.push((name.clone(), e.clone()));
+            }
             match opt.option {
                 ColumnOption::PrimaryKey(p) => pk = Some((p.name.or(opt.name), vec![name.clone()])),
                 ColumnOption::ForeignKey(mut f) => {
@@ -289,7 +312,7 @@ async fn apply(
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| SqlError::new("INTERNAL_ERROR", "XX000", e.to_string()))?;
-            t.replace(&key.table, &key.table, schema, batches)
+            t.replace(&key.table, &key.table, schema, batches).await
         }
         AlterTableOperation::DropColumn {
             column_names,
@@ -320,7 +343,7 @@ async fn apply(
                 .map(|b| b.project(&keep))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(arrow_err)?;
-            t.replace(&key.table, &key.table, schema, batches)
+            t.replace(&key.table, &key.table, schema, batches).await
         }
         AlterTableOperation::RenameColumn {
             old_column_name,
@@ -354,7 +377,7 @@ async fn apply(
                 .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(arrow_err)?;
-            t.replace(&key.table, &key.table, schema, batches)
+            t.replace(&key.table, &key.table, schema, batches).await
         }
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::To(to) | RenameTableNameKind::As(to)) = table_name;

@@ -70,9 +70,9 @@ pub fn rewrite(statement: &mut DfStatement) {
 }
 
 /// DataFusion types the markers of `INSERT ... VALUES` from the target columns by marker
-/// number only (a `:name` there fails with "Can't parse placeholder"). In an INSERT, each
-/// `:name` becomes `$k`, k counting distinct names in order of first appearance; returns the
-/// names in that order (empty for other statements).
+/// number only (a `:name` there fails with "Can't parse placeholder"). In an INSERT, the
+/// markers are numbered (see `number_markers`); returns the names in marker order (empty for
+/// other statements).
 pub fn number_named_markers(statement: &mut DfStatement) -> Vec<String> {
     let DfStatement::Statement(stmt) = statement else {
         return Vec::new();
@@ -80,20 +80,34 @@ pub fn number_named_markers(statement: &mut DfStatement) -> Vec<String> {
     if !matches!(stmt.as_ref(), Statement::Insert(_)) {
         return Vec::new();
     }
+    number_markers(stmt.as_mut())
+}
+
+/// Numbers a statement's markers in source order: the n-th `?` becomes `$n`, and each
+/// `:name` becomes `$k`, k counting distinct names in order of first appearance. Returns the
+/// names in that order. Needed where the statement is rewritten before planning so that a
+/// marker may repeat or move (MERGE) or is typed by number (INSERT).
+pub fn number_markers(stmt: &mut Statement) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    let _ = visit_expressions_mut(stmt.as_mut(), |expr| {
+    let mut n = 0;
+    let _ = visit_expressions_mut(stmt, |expr| {
         if let SqlExpr::Value(v) = expr {
             if let SqlValue::Placeholder(p) = &v.value {
-                if let Some(name) = p.strip_prefix(':') {
-                    let k = match names.iter().position(|n| n == name) {
+                let k = if p == "?" {
+                    n += 1;
+                    n
+                } else if let Some(name) = p.strip_prefix(':') {
+                    match names.iter().position(|x| x == name) {
                         Some(i) => i + 1,
                         None => {
                             names.push(name.to_string());
                             names.len()
                         }
-                    };
-                    v.value = SqlValue::Placeholder(format!("${k}"));
-                }
+                    }
+                } else {
+                    return ControlFlow::Continue(());
+                };
+                v.value = SqlValue::Placeholder(format!("${k}"));
             }
         }
         ControlFlow::<()>::Continue(())

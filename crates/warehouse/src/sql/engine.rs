@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
 use datafusion::common::config::Dialect;
 use datafusion::common::DFSchema;
 use datafusion::common::ScalarValue;
@@ -26,8 +26,8 @@ use crate::sql::params::Params;
 use crate::sql::range::SparkRange;
 use crate::sql::sql_errors::SqlError;
 use crate::sql::{
-    ddl, dialect, info_schema, merge, output_names, sleep, spark_functions, spark_literals,
-    spark_parser, tpch,
+    ddl, dialect, identity, info_schema, insert_defaults, merge, output_names, sleep,
+    spark_functions, spark_literals, spark_parser, staged_dml, tpch,
 };
 use crate::table_meta::TableMetaStore;
 
@@ -96,6 +96,7 @@ impl Engine {
         let ctx = SessionContext::new_with_state(state);
         ctx.register_udtf("range", Arc::new(SparkRange));
         ctx.register_udf(sleep::udf());
+        ctx.register_udf(identity::udf());
         for f in spark_functions::all() {
             ctx.register_udf(f);
         }
@@ -142,6 +143,13 @@ impl Engine {
                 let wrapped = info_schema::UcCatalog::new(&name, inner, list.clone(), meta.clone());
                 ctx.register_catalog(name.as_str(), Arc::new(wrapped));
             }
+        }
+        // Registered after the wrapping: no information_schema there.
+        if config.hive_metastore {
+            let hive = MemoryCatalogProvider::new();
+            hive.register_schema(DEFAULT_SCHEMA, Arc::new(MemorySchemaProvider::new()))
+                .map_err(|e| e.to_string())?;
+            ctx.register_catalog("hive_metastore", Arc::new(hive));
         }
         Ok(Engine {
             base: ctx.state(),
@@ -224,18 +232,26 @@ impl Engine {
                 let text = dialect::without_using_format(&text).unwrap_or(text);
                 let text = ddl::split_add_columns(&text).unwrap_or(text);
                 let text = merge::mark_stars(&text).unwrap_or(text);
+                let text = identity::options_in_parser_order(&text).unwrap_or(text);
                 column_types = types;
                 spark_parser::parse(&state, &text).map_err(|_| df_err(e))?
             }
         };
-        if let datafusion::sql::parser::Statement::Statement(stmt) = &statement {
+        if let datafusion::sql::parser::Statement::Statement(stmt) = &mut statement {
+            let numbered = match stmt.as_ref() {
+                SqlStatement::Merge(_) => dialect::number_markers(stmt.as_mut()),
+                _ => Vec::new(),
+            };
             match stmt.as_ref() {
-                SqlStatement::Merge(m) => return merge::run(self, session, m, sql).await,
+                SqlStatement::Merge(m) => {
+                    return merge::run(self, session, m, sql, params, &numbered).await
+                }
                 SqlStatement::AlterTable(a) => return ddl::alter(self, session, a).await,
                 _ => {}
             }
         }
         let after = ddl::prepare(self, session, &mut statement).await?;
+        insert_defaults::prepare(self, session, &mut statement).await?;
         spark_literals::suffixes(&mut statement);
         let names = output_names::take(&mut statement);
         dialect::rewrite(&mut statement);
@@ -243,45 +259,19 @@ impl Engine {
         let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
         plan = with_column_types(plan, &column_types).map_err(df_err)?;
         plan = spark_literals::narrow_integers(plan).map_err(df_err)?;
-        plan = match params {
-            Params::None => plan,
-            Params::Positional(values) => bind(
-                plan,
-                values
-                    .iter()
-                    .cloned()
-                    .enumerate()
-                    .map(|(i, v)| ((i + 1).to_string(), v))
-                    .collect(),
-                true,
-            )
-            .map_err(df_err)?,
-            Params::Named(values) if !numbered.is_empty() => {
-                let values = numbered
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| match values.get(name) {
-                        Some(v) => Ok(((i + 1).to_string(), v.clone())),
-                        None => Err(unbound(name)),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                bind(plan, values, true).map_err(df_err)?
-            }
-            Params::Named(values) => {
-                bind(plan, values.clone().into_iter().collect(), false).map_err(df_err)?
-            }
-        };
+        plan = bind_params(plan, params, &numbered, sql)?;
         let dml = match &plan {
             LogicalPlan::Dml(d) => Some(matches!(d.op, WriteOp::Insert(_))),
             _ => None,
         };
+        if let Some(insert) = dml {
+            let batches = staged_dml::execute(&ctx, plan, sql).await?;
+            return Ok(dml_counts(&batches, insert));
+        }
         let df = ctx.execute_logical_plan(plan).await.map_err(df_err)?;
         let planned = df.schema().inner().clone();
         let batches = df.collect().await.map_err(df_err)?;
         after.apply(self).await?;
-        if let Some(insert) = dml {
-            return Ok(dml_counts(&batches, insert));
-        }
         // The batches' own schema wins: it can be more precise than the plan's (`NULL UNION 1`).
         let schema = batches.first().map(|b| b.schema()).unwrap_or(planned);
         let (schema, batches) =
@@ -323,6 +313,46 @@ fn with_column_types(
     Ok(LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)))
 }
 
+/// A statement's parameters bound into its plan. `numbered` are the names of the `:name`
+/// markers that `dialect::number_markers` turned into `$1, $2, ...`, in that order (empty when
+/// the statement's named markers kept their names); errors are reported against `sql`.
+pub fn bind_params(
+    plan: LogicalPlan,
+    params: &Params,
+    numbered: &[String],
+    sql: &str,
+) -> Result<LogicalPlan, SqlError> {
+    let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
+    match params {
+        Params::None => Ok(plan),
+        Params::Positional(values) => bind(
+            plan,
+            values
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, v)| ((i + 1).to_string(), v))
+                .collect(),
+            true,
+        )
+        .map_err(df_err),
+        Params::Named(values) if !numbered.is_empty() => {
+            let values = numbered
+                .iter()
+                .enumerate()
+                .map(|(i, name)| match values.get(name) {
+                    Some(v) => Ok(((i + 1).to_string(), v.clone())),
+                    None => Err(unbound(name)),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            bind(plan, values, true).map_err(df_err)
+        }
+        Params::Named(values) => {
+            bind(plan, values.clone().into_iter().collect(), false).map_err(df_err)
+        }
+    }
+}
+
 /// Binds `(marker name without its sigil, value)` pairs, positionally (`$1, $2, ...`) or by
 /// name. Each value is first cast to the type the planner inferred for its marker (e.g. an
 /// INSERT's target column), as Spark's store assignment does: DataFusion rebuilds VALUES from
@@ -343,7 +373,10 @@ fn bind(
                 ScalarValue::Int32(_) | ScalarValue::Int16(_) | ScalarValue::Int8(_)
             )
     };
-    let inferred = plan.get_parameter_types()?;
+    // A marker used where different types are expected (`:n` compared with an INT and a
+    // BIGINT column) has no single inferred type: its value is bound as given and coerced
+    // where it is used.
+    let inferred = plan.get_parameter_types().unwrap_or_default();
     let expected = |name: &str| {
         inferred
             .iter()

@@ -352,7 +352,29 @@ impl Snapshot {
             false,
             rows.iter().map(|(_, i, _)| Some(*i as i32 + 1)).collect(),
         );
-        t.str("column_default", true, vec![None; n]);
+        let meta_of = |key: &TableKey| self.meta.iter().find(|(k, _)| k == key).map(|(_, m)| m);
+        let identity_of = |key: &TableKey, column: &str| {
+            meta_of(key)
+                .and_then(|m| m.identity.as_ref())
+                .filter(|i| i.column == column)
+        };
+        // An identity column's default is its generator, which Databricks does not show.
+        t.str(
+            "column_default",
+            true,
+            rows.iter()
+                .map(|(k, _, f)| {
+                    let meta = meta_of(k)?;
+                    if identity_of(k, f.name()).is_some() {
+                        return None;
+                    }
+                    meta.defaults
+                        .iter()
+                        .find(|(c, _)| c == f.name())
+                        .map(|(_, e)| e.to_string())
+                })
+                .collect(),
+        );
         t.str(
             "is_nullable",
             false,
@@ -399,10 +421,42 @@ impl Snapshot {
         t.str("interval_type", true, vec![None; n]);
         t.int("interval_precision", true, vec![None; n]);
         t.int("maximum_cardinality", true, vec![None; n]);
-        t.str("is_identity", false, vec![Some("NO".to_string()); n]);
-        t.str("identity_generation", true, vec![None; n]);
-        t.str("identity_start", true, vec![None; n]);
-        t.str("identity_increment", true, vec![None; n]);
+        let identities: Vec<_> = rows
+            .iter()
+            .map(|(k, _, f)| identity_of(k, f.name()))
+            .collect();
+        t.str(
+            "is_identity",
+            false,
+            identities
+                .iter()
+                .map(|i| Some(yes_no(i.is_some())))
+                .collect(),
+        );
+        t.str(
+            "identity_generation",
+            true,
+            identities
+                .iter()
+                .map(|i| i.map(|i| if i.always { "ALWAYS" } else { "BY DEFAULT" }.to_string()))
+                .collect(),
+        );
+        t.str(
+            "identity_start",
+            true,
+            identities
+                .iter()
+                .map(|i| i.map(|i| i.start.to_string()))
+                .collect(),
+        );
+        t.str(
+            "identity_increment",
+            true,
+            identities
+                .iter()
+                .map(|i| i.map(|i| i.increment.to_string()))
+                .collect(),
+        );
         t.str("identity_maximum", true, vec![None; n]);
         t.str("identity_minimum", true, vec![None; n]);
         t.str("identity_cycle", true, vec![None; n]);

@@ -28,9 +28,10 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use crate::sessions::SessionView;
-use crate::sql::engine::{Effect, Engine, Executed};
+use crate::sql::engine::{bind_params, Effect, Engine, Executed};
+use crate::sql::params::Params;
 use crate::sql::sql_errors::SqlError;
-use crate::sql::{dialect, spark_parser};
+use crate::sql::{dialect, insert_defaults, spark_parser};
 use crate::user_tables::{self, ident, resolve};
 
 const RID: &str = "__sluice_rid";
@@ -45,11 +46,16 @@ enum Outcome {
     Insert,
 }
 
+/// Runs `merge`, whose markers `dialect::number_markers` has numbered (`markers` are the
+/// names of its `:name` markers): the query text built here repeats the clause expressions in
+/// every column, which only `$n` markers survive.
 pub async fn run(
     engine: &Engine,
     session: &SessionView,
     merge: &Merge,
     sql: &str,
+    params: &Params,
+    markers: &[String],
 ) -> Result<Executed, SqlError> {
     let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e, sql);
     let (target_name, target_alias) = match &merge.table {
@@ -149,6 +155,27 @@ pub async fn run(
         .iter()
         .map(|f| f.name().clone())
         .collect();
+    // What an INSERT clause puts in the columns it leaves out (or gives DEFAULT): their
+    // declared defaults, an identity column's next values.
+    let meta = engine.meta.get(&key).unwrap_or_default();
+    let defaults: Vec<Option<String>> = columns
+        .iter()
+        .map(|c| {
+            meta.defaults
+                .iter()
+                .find(|(d, _)| d == c)
+                .map(|(_, e)| e.to_string())
+        })
+        .collect();
+    if let Some(always) = meta.identity.as_ref().filter(|i| i.always) {
+        let explicit = merge.clauses.iter().any(|c| match &c.action {
+            MergeAction::Insert(ins) => !always_left_default(ins, &columns, &always.column),
+            _ => false,
+        });
+        if explicit {
+            return Err(insert_defaults::explicit_identity(&always.column));
+        }
+    }
     let mut values = Vec::with_capacity(columns.len());
     for (i, col) in columns.iter().enumerate() {
         let quoted = Ident::with_quote('`', col).to_string();
@@ -171,7 +198,7 @@ pub async fn run(
                     }
                     AssignmentTarget::Tuple(_) => None,
                 }),
-                MergeAction::Insert(ins) => Some(insert_value(ins, &columns, i)?),
+                MergeAction::Insert(ins) => Some(insert_value(ins, &columns, i, &defaults)?),
                 MergeAction::Delete { .. } => None,
             };
             if let Some(v) = value {
@@ -197,6 +224,7 @@ pub async fn run(
     let mut statement = spark_parser::parse(&state, &query).map_err(df_err)?;
     dialect::rewrite(&mut statement);
     let plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+    let plan = bind_params(plan, params, markers, sql)?;
     let joined = ctx
         .execute_logical_plan(plan)
         .await
@@ -209,7 +237,7 @@ pub async fn run(
         .map(|b| b.schema())
         .ok_or_else(|| unsupported("MERGE produced no result."))?;
     let joined = concat_batches(&joined_schema, &joined).map_err(|e| df_err(e.into()))?;
-    assemble(&table, &key.table, &target, &joined, &outcomes, sql)
+    assemble(&table, &key.table, &target, &joined, &outcomes, sql).await
 }
 
 /// Databricks' `UPDATE SET *` and `INSERT *` (every target column from the source column of
@@ -254,18 +282,31 @@ fn is_star(a: &datafusion::sql::sqlparser::ast::Assignment) -> bool {
     matches!(&a.target, AssignmentTarget::ColumnName(n) if n.to_string() == STAR)
 }
 
-/// The value an INSERT clause gives the `i`-th target column (NULL when it names others).
-fn insert_value(
+/// Whether an INSERT clause gives `column` nothing or DEFAULT.
+fn always_left_default(
     ins: &datafusion::sql::sqlparser::ast::MergeInsertExpr,
     columns: &[String],
+    column: &str,
+) -> bool {
+    let Some(i) = columns.iter().position(|c| c == column) else {
+        return true;
+    };
+    match inserted_expr(ins, columns, i) {
+        Some(e) => insert_defaults::is_default_keyword(e),
+        None => true,
+    }
+}
+
+/// The expression an INSERT clause gives the `i`-th target column, if it names it.
+fn inserted_expr<'a>(
+    ins: &'a datafusion::sql::sqlparser::ast::MergeInsertExpr,
+    columns: &[String],
     i: usize,
-) -> Result<String, SqlError> {
+) -> Option<&'a datafusion::sql::sqlparser::ast::Expr> {
     let MergeInsertKind::Values(v) = &ins.kind else {
-        return Err(unsupported("INSERT ROW is not Databricks SQL."));
+        return None;
     };
-    let Some(row) = v.rows.first().map(|r| &r.content) else {
-        return Ok("NULL".to_string());
-    };
+    let row = &v.rows.first()?.content;
     let position = if ins.columns.is_empty() {
         Some(i)
     } else {
@@ -275,9 +316,24 @@ fn insert_value(
                 .is_some_and(|id| ident(id) == columns[i])
         })
     };
-    Ok(match position.and_then(|p| row.get(p)) {
-        Some(e) => e.to_string(),
-        None => "NULL".to_string(),
+    position.and_then(|p| row.get(p))
+}
+
+/// The value an INSERT clause gives the `i`-th target column: its default (else NULL) when
+/// the clause names other columns or gives DEFAULT.
+fn insert_value(
+    ins: &datafusion::sql::sqlparser::ast::MergeInsertExpr,
+    columns: &[String],
+    i: usize,
+    defaults: &[Option<String>],
+) -> Result<String, SqlError> {
+    if !matches!(ins.kind, MergeInsertKind::Values(_)) {
+        return Err(unsupported("INSERT ROW is not Databricks SQL."));
+    }
+    let default = || defaults[i].clone().unwrap_or_else(|| "NULL".to_string());
+    Ok(match inserted_expr(ins, columns, i) {
+        Some(e) if !insert_defaults::is_default_keyword(e) => e.to_string(),
+        _ => default(),
     })
 }
 
@@ -290,7 +346,7 @@ fn source_text(source: &TableFactor) -> String {
 }
 
 /// The table's new version and the counts.
-fn assemble(
+async fn assemble(
     table: &user_tables::UserTable,
     name: &str,
     target: &RecordBatch,
@@ -367,7 +423,9 @@ fn assemble(
         }
     }
     let batch = RecordBatch::try_new(table.schema.clone(), columns).map_err(arrow)?;
-    table.replace(name, name, table.schema.clone(), vec![batch])?;
+    table
+        .replace(name, name, table.schema.clone(), vec![batch])
+        .await?;
     let inserted = inserted.len() as i64;
     Ok(counts(updated, deleted, inserted))
 }

@@ -8,7 +8,9 @@ pub mod checked_sum;
 pub mod ddl;
 pub mod dialect;
 pub mod engine;
+pub mod identity;
 pub mod info_schema;
+pub mod insert_defaults;
 pub mod integer_overflow;
 pub mod merge;
 pub mod metadata;
@@ -23,6 +25,7 @@ pub mod spark_literals;
 pub mod spark_names;
 pub mod spark_parser;
 pub mod sql_errors;
+pub mod staged_dml;
 pub mod tpch;
 pub mod types;
 

@@ -1,12 +1,13 @@
 //! Cancel, CANCEL on wait timeout, and close stop the work itself, not only the reported
 //! state: the `queries_running` / `results_encoding` gauges must fall back to zero, and the
-//! binary's CPU time must stop growing.
+//! binary's CPU time must stop growing. A cancel and a statement's commit exclude each other:
+//! a cancel before the commit prevents the change, one after it changes nothing.
 
 use std::time::{Duration, Instant};
 
 use crate::common::Harness;
 use serde_json::{json, Value};
-use sluice_warehouse::Counters;
+use sluice_warehouse::{Counters, Fault};
 
 /// Takes hours to finish, and burns CPU all the way.
 const ENDLESS: &str = "SELECT sum(id) AS s FROM range(1000000000000)";
@@ -211,5 +212,115 @@ mod binary {
         child.wait().unwrap();
         assert!(idle <= 10, "{idle} ticks of CPU in the second after cancel");
         assert_eq!(state["status"]["state"], "CANCELED");
+    }
+}
+
+/// Starts `sql` with a `delay` fault at `point` (`commit.before` / `commit.after`) and returns
+/// its id once the statement is held there.
+async fn start_held(h: &Harness, sql: &str, point: &str) -> String {
+    h.wh.admin()
+        .inject_fault(Fault::delay(point, 3_000, 1))
+        .unwrap();
+    let r = h.exec(sql, json!({"wait_timeout": "0s"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    wait_for(h, "statement held", Duration::from_secs(30), |c| {
+        c.faults_injected == 1
+    })
+    .await;
+    r.body["statement_id"].as_str().unwrap().to_string()
+}
+
+async fn cancel(h: &Harness, id: &str) {
+    let c = h
+        .post(&format!("/api/2.0/sql/statements/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text);
+}
+
+async fn final_state(h: &Harness, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = state_of(h, id).await;
+        let state = body["status"]["state"].as_str().unwrap().to_string();
+        if !["PENDING", "RUNNING"].contains(&state.as_str()) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{id} still {state}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn seeded() -> Harness {
+    let h = Harness::start().await;
+    h.succeed("CREATE TABLE g (k INT, v INT)", json!({})).await;
+    h.succeed("INSERT INTO g VALUES (1, 10), (2, 20)", json!({}))
+        .await;
+    h
+}
+
+#[tokio::test]
+async fn a_cancel_before_the_commit_prevents_the_change() {
+    for sql in [
+        "INSERT INTO g VALUES (3, 30)",
+        "UPDATE g SET v = 0",
+        "DELETE FROM g WHERE k = 1",
+        "MERGE INTO g USING (SELECT 1 AS k) s ON g.k = s.k WHEN MATCHED THEN DELETE",
+    ] {
+        let h = seeded().await;
+        let id = start_held(&h, sql, "commit.before").await;
+        cancel(&h, &id).await;
+        assert_eq!(
+            final_state(&h, &id).await["status"]["state"],
+            "CANCELED",
+            "{sql}"
+        );
+        // The statement's task is gone, so nothing can commit later.
+        wait_for(&h, "query stopped", Duration::from_secs(3), |c| {
+            c.queries_running == 0
+        })
+        .await;
+        assert_eq!(
+            h.json_rows("SELECT * FROM g ORDER BY k", json!({})).await,
+            json!([["1", "10"], ["2", "20"]]),
+            "{sql}"
+        );
+        assert_eq!(h.wh.counters().requests_with("statements.cancel", 200), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_after_the_commit_leaves_the_statement_succeeded() {
+    for (sql, rows) in [
+        (
+            "INSERT INTO g VALUES (3, 30)",
+            json!([["1", "10"], ["2", "20"], ["3", "30"]]),
+        ),
+        (
+            "UPDATE g SET v = 0 WHERE k = 2",
+            json!([["1", "10"], ["2", "0"]]),
+        ),
+        (
+            "MERGE INTO g USING (SELECT 1 AS k) s ON g.k = s.k WHEN MATCHED THEN DELETE",
+            json!([["2", "20"]]),
+        ),
+    ] {
+        let h = seeded().await;
+        let id = start_held(&h, sql, "commit.after").await;
+        // Committed already: the change is visible while the statement is held.
+        assert_eq!(
+            h.json_rows("SELECT * FROM g ORDER BY k", json!({})).await,
+            rows,
+            "{sql}"
+        );
+        cancel(&h, &id).await;
+        let done = final_state(&h, &id).await;
+        assert_eq!(done["status"]["state"], "SUCCEEDED", "{sql}: {done}");
+        assert_eq!(done["result"]["data_array"][0][0], "1", "{sql}: {done}");
+        assert_eq!(
+            h.json_rows("SELECT * FROM g ORDER BY k", json!({})).await,
+            rows,
+            "{sql}"
+        );
+        assert_eq!(h.wh.counters().requests_with("statements.cancel", 200), 1);
     }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod basics;
 mod binary;
 mod cancel;
+mod column_defaults;
 mod column_names;
 mod common;
 mod lifecycle;

@@ -735,6 +735,96 @@ async fn set_catalog_and_schema_change_the_session_namespace() {
 }
 
 #[tokio::test]
+async fn merge_binds_positional_and_named_parameters() {
+    let h = Harness::start().await;
+    h.succeed("CREATE TABLE pt (id INT, v STRING, n BIGINT)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO pt VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)",
+        json!({}),
+    )
+    .await;
+    h.succeed("CREATE TABLE ps (id INT, v STRING)", json!({}))
+        .await;
+    h.succeed(
+        "INSERT INTO ps VALUES (1, 'A'), (2, 'B'), (5, 'E'), (6, 'F')",
+        json!({}),
+    )
+    .await;
+    // Markers in the ON and AND predicates, UPDATE SET values and INSERT VALUES, numbered in
+    // source order although the warehouse repeats each clause in every column.
+    let r = h
+        .succeed(
+            "MERGE INTO pt t USING ps s ON t.id = s.id AND s.id < ? \
+             WHEN MATCHED AND s.v = ? THEN DELETE \
+             WHEN MATCHED THEN UPDATE SET v = ?, n = t.n + ? \
+             WHEN NOT MATCHED AND s.id = ? THEN INSERT (id, v, n) VALUES (s.id, ?, ?)",
+            json!({"parameters": [
+                {"ordinal": 1, "type": "INT", "value": "100"},
+                {"ordinal": 2, "value": "B"},
+                {"ordinal": 3, "value": "upd'); DROP TABLE pt; --"},
+                {"ordinal": 4, "type": "BIGINT", "value": "5"},
+                {"ordinal": 5, "type": "INT", "value": "5"},
+                {"ordinal": 6, "value": "new"},
+                {"ordinal": 7, "type": "BIGINT", "value": "50"}
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["3", "1", "1", "1"]])
+    );
+    assert_eq!(
+        h.json_rows("SELECT * FROM pt", json!({})).await,
+        json!([
+            ["1", "upd'); DROP TABLE pt; --", "15"],
+            ["3", "c", "30"],
+            ["5", "new", "50"]
+        ])
+    );
+    // Named markers; `:lim` repeats, `:tag` appears in both an UPDATE and an INSERT.
+    let r = h
+        .succeed(
+            "MERGE INTO pt t USING ps s ON t.id = s.id AND t.id < :lim \
+             WHEN MATCHED AND t.n > :lim THEN UPDATE SET v = :tag, n = :n \
+             WHEN NOT MATCHED AND s.id <> :skip THEN INSERT VALUES (s.id, :tag, :n)",
+            json!({"parameters": [
+                {"name": "lim", "type": "INT", "value": "4"},
+                {"name": "tag", "value": "named"},
+                {"name": "n", "type": "BIGINT", "value": "7"},
+                {"name": "skip", "type": "INT", "value": "6"}
+            ]}),
+        )
+        .await;
+    // id 1 (n 15 > 4) is updated; 2 is unmatched and inserted; 5 and 6 are beyond :lim, so
+    // unmatched: 5 is inserted again, 6 skipped.
+    assert_eq!(
+        r.body["result"]["data_array"],
+        json!([["3", "1", "0", "2"]])
+    );
+    assert_eq!(
+        h.json_rows("SELECT * FROM pt ORDER BY id, v", json!({}))
+            .await,
+        json!([
+            ["1", "named", "7"],
+            ["2", "named", "7"],
+            ["3", "c", "30"],
+            ["5", "named", "7"],
+            ["5", "new", "50"]
+        ])
+    );
+    // A named marker without a value is Databricks' UNBOUND_SQL_PARAMETER.
+    let r = h
+        .exec(
+            "MERGE INTO pt t USING ps s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = :missing",
+            json!({"parameters": [{"name": "other", "value": "x"}]}),
+        )
+        .await;
+    assert_eq!(r.body["status"]["state"], "FAILED", "{}", r.text);
+    assert_eq!(r.body["status"]["sql_state"], "42P02", "{}", r.text);
+}
+
+#[tokio::test]
 async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
     let h = Harness::start().await;
     h.succeed(
@@ -859,4 +949,57 @@ async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
     )
     .await;
     assert_eq!(state, "42P01");
+}
+
+#[tokio::test]
+async fn concurrent_inserts_and_updates_lose_no_rows() {
+    let h = std::sync::Arc::new(Harness::start().await);
+    h.succeed("CREATE TABLE c (k INT, v INT)", json!({})).await;
+    // Each UPDATE works from the rows it read; an INSERT committed meanwhile must survive.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let h = h.clone();
+            tokio::spawn(async move {
+                let sql = if i % 4 == 0 {
+                    "UPDATE c SET v = v + 1".to_string()
+                } else {
+                    format!("INSERT INTO c VALUES ({i}, 0)")
+                };
+                h.succeed(&sql, json!({})).await;
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        h.json_rows("SELECT count(*), count(DISTINCT k) FROM c", json!({}))
+            .await,
+        json!([["30", "30"]])
+    );
+}
+
+#[tokio::test]
+async fn hive_metastore_has_no_information_schema() {
+    let h = Harness::with(sluice_warehouse::WarehouseConfig {
+        hive_metastore: true,
+        ..Default::default()
+    })
+    .await;
+    h.succeed(
+        "CREATE TABLE hive_metastore.default.legacy (a INT)",
+        json!({}),
+    )
+    .await;
+    let (state, msg) = error_of(&h, "SELECT * FROM hive_metastore.information_schema.tables").await;
+    assert_eq!(state, "42P01", "{msg}");
+    assert!(msg.contains("information_schema"), "{msg}");
+    let rows = h
+        .json_rows("SHOW TABLES IN hive_metastore.default", json!({}))
+        .await;
+    assert_eq!(rows[0][1], "legacy", "{rows}");
+    assert_eq!(
+        h.json_rows("SHOW CATALOGS", json!({})).await,
+        json!([["hive_metastore"], ["main"], ["samples"]])
+    );
 }

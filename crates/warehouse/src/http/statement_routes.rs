@@ -200,11 +200,11 @@ async fn run(
         statement: stmt.clone(),
         hooks: state.clone(),
     };
-    let executed = match commit_gate::scoped(gate, sql::run(&state.engine, &session, &sql, &params)).await
-    {
-        Ok(e) => e,
-        Err(err) => return stmt.fail(err),
-    };
+    let executed =
+        match commit_gate::scoped(gate, sql::run(&state.engine, &session, &sql, &params)).await {
+            Ok(e) => e,
+            Err(err) => return stmt.fail(err),
+        };
     drop(query);
     let mut tz = session.timezone.clone();
     if !session.id.is_empty() {

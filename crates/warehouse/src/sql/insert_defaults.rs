@@ -10,8 +10,8 @@ use datafusion::sql::sqlparser::ast::{
     Expr as SqlExpr, Insert, SetExpr, Statement, TableObject, Value as SqlValue,
 };
 
-use crate::sql::engine::Engine;
 use crate::sessions::SessionView;
+use crate::sql::engine::Engine;
 use crate::sql::sql_errors::SqlError;
 use crate::user_tables::{self, ident, resolve};
 

@@ -5,18 +5,6 @@
 use crate::common::Harness;
 use serde_json::{json, Value};
 
-async fn failure(h: &Harness, sql: &str) -> (String, String) {
-    let r = h.exec(sql, json!({})).await;
-    assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
-    (
-        r.body["status"]["sql_state"].as_str().unwrap().to_string(),
-        r.body["status"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-}
-
 fn ids(rows: &Value) -> Vec<i64> {
     rows.as_array()
         .unwrap()
@@ -110,7 +98,7 @@ async fn identity_always_refuses_explicit_values() {
         "INSERT INTO a VALUES (DEFAULT, 'ok'), (7, 'bad')",
         "INSERT INTO a (id, v) SELECT 1, 'bad'",
     ] {
-        let (state, msg) = failure(&h, sql).await;
+        let (state, msg) = h.fail(sql).await;
         assert_eq!(state, "42808", "{sql}: {msg}");
         assert!(
             msg.contains("DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED"),
@@ -143,7 +131,9 @@ async fn identity_always_refuses_explicit_values() {
         json!([["1", null], [null, "x"]])
     );
     // Identity columns are BIGINT.
-    let (state, _) = failure(&h, "CREATE TABLE bad (id INT GENERATED ALWAYS AS IDENTITY)").await;
+    let (state, _) = h
+        .fail("CREATE TABLE bad (id INT GENERATED ALWAYS AS IDENTITY)")
+        .await;
     assert_eq!(state, "428H2");
 }
 
@@ -212,11 +202,11 @@ async fn merge_inserts_fill_identity_and_defaults() {
     let all = ids(&h.json_rows("SELECT id FROM mt ORDER BY k", json!({})).await);
     assert_eq!(&all[..2], [1, 2]);
     assert!(all[2] > 2 && all[3] > 2 && all[2] != all[3], "{all:?}");
-    let (state, msg) = failure(
-        &h,
-        "MERGE INTO mt USING (SELECT 9 AS k) s ON mt.k = s.k \
+    let (state, msg) = h
+        .fail(
+            "MERGE INTO mt USING (SELECT 9 AS k) s ON mt.k = s.k \
          WHEN NOT MATCHED THEN INSERT (id, k) VALUES (s.k, s.k)",
-    )
-    .await;
+        )
+        .await;
     assert_eq!(state, "42808", "{msg}");
 }

@@ -3,19 +3,6 @@
 use crate::common::{self, Harness};
 use serde_json::{json, Value};
 
-async fn error_of(h: &Harness, sql: &str) -> (String, String) {
-    let r = h.exec(sql, json!({})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
-    (
-        r.body["status"]["sql_state"].as_str().unwrap().to_string(),
-        r.body["status"]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-}
-
 #[tokio::test]
 async fn ddl_dml_and_three_part_names() {
     let h = Harness::start().await;
@@ -84,7 +71,7 @@ async fn use_and_current_namespace() {
         )
         .await;
     assert_eq!(rows, json!([["samples", "tpch"]]));
-    let (state, msg) = error_of(&h, "USE CATALOG nope").await;
+    let (state, msg) = h.fail("USE CATALOG nope").await;
     assert_eq!(state, "42704", "{msg}");
 }
 
@@ -274,7 +261,7 @@ async fn sql_errors_carry_class_and_sqlstate() {
         ("SELECT CAST('abc' AS INT)", "22018", "CAST_INVALID_INPUT"),
         ("SELECT no_such_fn(1)", "42883", "UNRESOLVED_ROUTINE"),
     ] {
-        let (got, msg) = error_of(&h, sql).await;
+        let (got, msg) = h.fail(sql).await;
         assert_eq!(got, state, "{sql}: {msg}");
         assert!(msg.contains(&format!("[{class}")), "{sql}: {msg}");
         assert!(msg.contains(&format!("SQLSTATE: {state}")), "{sql}: {msg}");
@@ -290,7 +277,7 @@ async fn writing_null_to_a_not_null_column_is_a_constraint_violation() {
         "INSERT INTO nn VALUES (NULL, 'x')",
         "INSERT INTO nn SELECT CAST(NULL AS INT), 'y'",
     ] {
-        let (state, msg) = error_of(&h, sql).await;
+        let (state, msg) = h.fail(sql).await;
         assert_eq!(state, "23502", "{sql}: {msg}");
         assert!(
             msg.starts_with("[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated"),
@@ -312,7 +299,7 @@ async fn spark_conf_sets_and_array_alias() {
     assert_eq!(r.body["manifest"]["schema"], json!({"column_count": 0}));
     let rows = h.json_rows("SELECT array(1, 2) AS a", json!({})).await;
     assert_eq!(rows, json!([["[1,2]"]]));
-    let (state, _) = error_of(&h, "SET not_a_conf = 1").await;
+    let (state, _) = h.fail("SET not_a_conf = 1").await;
     assert_eq!(state, "42000");
 }
 
@@ -328,7 +315,7 @@ async fn create_table_using_a_format() {
         .await;
     let rows = h.json_rows("SELECT s FROM fmt_t", json!({})).await;
     assert_eq!(rows, json!([["using delta"]]));
-    let (state, _) = error_of(&h, "SELECT 1 USING DELTA").await;
+    let (state, _) = h.fail("SELECT 1 USING DELTA").await;
     assert_eq!(state, "42601");
 }
 
@@ -345,7 +332,7 @@ async fn create_drop_and_replace_tables() {
         h.json_rows("SELECT * FROM t ORDER BY a", json!({})).await,
         json!([["1"], ["2"]])
     );
-    let (state, _) = error_of(&h, "CREATE TABLE t (b STRING)").await;
+    let (state, _) = h.fail("CREATE TABLE t (b STRING)").await;
     assert_eq!(state, "42P07");
     h.succeed("CREATE OR REPLACE TABLE t (b STRING)", json!({}))
         .await;
@@ -354,7 +341,7 @@ async fn create_drop_and_replace_tables() {
     assert_eq!(common::column_names(&r.body), ["b"]);
     h.succeed("DROP TABLE t", json!({})).await;
     h.succeed("DROP TABLE IF EXISTS t", json!({})).await;
-    let (state, _) = error_of(&h, "DROP TABLE t").await;
+    let (state, _) = h.fail("DROP TABLE t").await;
     assert_eq!(state, "42P01");
 }
 
@@ -412,13 +399,15 @@ async fn alter_table_adds_drops_and_renames() {
             ["3", "cy", "40", "1.50"]
         ])
     );
-    let (state, _) = error_of(&h, "SELECT * FROM people").await;
+    let (state, _) = h.fail("SELECT * FROM people").await;
     assert_eq!(state, "42P01");
-    let (state, _) = error_of(&h, "ALTER TABLE persons DROP COLUMN nope").await;
+    let (state, _) = h.fail("ALTER TABLE persons DROP COLUMN nope").await;
     assert_eq!(state, "42703");
-    let (state, _) = error_of(&h, "ALTER TABLE persons ADD COLUMN age INT").await;
+    let (state, _) = h.fail("ALTER TABLE persons ADD COLUMN age INT").await;
     assert_eq!(state, "42710");
-    let (state, _) = error_of(&h, "ALTER TABLE samples.tpch.nation ADD COLUMN x INT").await;
+    let (state, _) = h
+        .fail("ALTER TABLE samples.tpch.nation ADD COLUMN x INT")
+        .await;
     assert_eq!(state, "0A000");
 }
 
@@ -561,7 +550,7 @@ async fn information_schema_describes_catalogs_tables_columns_and_keys() {
         ]
     );
     // The primary key makes its column NOT NULL; keys follow a renamed table; a dropped table's go.
-    let (state, _) = error_of(&h, "INSERT INTO child VALUES (NULL, 1, 1.0)").await;
+    let (state, _) = h.fail("INSERT INTO child VALUES (NULL, 1, 1.0)").await;
     assert_eq!(state, "23502");
     h.succeed("ALTER TABLE parent RENAME TO mother", json!({}))
         .await;
@@ -583,11 +572,9 @@ async fn information_schema_describes_catalogs_tables_columns_and_keys() {
     // SHOW SCHEMAS keeps listing the catalog's own schemas.
     let rows = h.json_rows("SHOW SCHEMAS IN samples", json!({})).await;
     assert_eq!(rows, json!([["tpch"]]));
-    let (state, _) = error_of(
-        &h,
-        "CREATE TABLE orphan (x INT, FOREIGN KEY (x) REFERENCES nowhere (id))",
-    )
-    .await;
+    let (state, _) = h
+        .fail("CREATE TABLE orphan (x INT, FOREIGN KEY (x) REFERENCES nowhere (id))")
+        .await;
     assert_eq!(state, "42P01");
 }
 
@@ -686,11 +673,9 @@ async fn show_keys_and_functions_as_jdbc_sends_them() {
         )
         .await;
     assert_eq!(r.body["manifest"]["total_row_count"], 0);
-    let (state, _) = error_of(
-        &h,
-        "SHOW KEYS IN CATALOG main IN SCHEMA default IN TABLE nope",
-    )
-    .await;
+    let (state, _) = h
+        .fail("SHOW KEYS IN CATALOG main IN SCHEMA default IN TABLE nope")
+        .await;
     assert_eq!(state, "42P01");
     let r = h
         .succeed(
@@ -710,7 +695,7 @@ async fn show_keys_and_functions_as_jdbc_sends_them() {
             "specificName"
         ]
     );
-    let (state, _) = error_of(&h, "SHOW FUNCTIONS IN CATALOG nope").await;
+    let (state, _) = h.fail("SHOW FUNCTIONS IN CATALOG nope").await;
     assert_eq!(state, "42704");
 }
 
@@ -730,7 +715,7 @@ async fn set_catalog_and_schema_change_the_session_namespace() {
         .await;
     assert_eq!(rows[0][0], "samples");
     assert_eq!(rows[0][1], "tpch");
-    let (state, _) = error_of(&h, "SET CATALOG nope").await;
+    let (state, _) = h.fail("SET CATALOG nope").await;
     assert_eq!(state, "42704");
 }
 
@@ -931,9 +916,7 @@ async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
     // Two source rows updating one target row is an error, and the table is unchanged.
     h.succeed("INSERT INTO source VALUES (1, 'again', 'upd')", json!({}))
         .await;
-    let (state, msg) = error_of(
-        &h,
-        "MERGE INTO target t USING source s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v",
+    let (state, msg) = h.fail("MERGE INTO target t USING source s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v",
     )
     .await;
     assert_eq!(state, "21506", "{msg}");
@@ -943,11 +926,9 @@ async fn merge_updates_deletes_and_inserts_with_databricks_counts() {
             .await,
         json!([["A"]])
     );
-    let (state, _) = error_of(
-        &h,
-        "MERGE INTO nope USING source s ON nope.id = s.id WHEN MATCHED THEN DELETE",
-    )
-    .await;
+    let (state, _) = h
+        .fail("MERGE INTO nope USING source s ON nope.id = s.id WHEN MATCHED THEN DELETE")
+        .await;
     assert_eq!(state, "42P01");
 }
 
@@ -991,7 +972,9 @@ async fn hive_metastore_has_no_information_schema() {
         json!({}),
     )
     .await;
-    let (state, msg) = error_of(&h, "SELECT * FROM hive_metastore.information_schema.tables").await;
+    let (state, msg) = h
+        .fail("SELECT * FROM hive_metastore.information_schema.tables")
+        .await;
     assert_eq!(state, "42P01", "{msg}");
     assert!(msg.contains("information_schema"), "{msg}");
     let rows = h

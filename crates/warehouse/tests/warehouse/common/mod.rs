@@ -135,6 +135,18 @@ impl Harness {
         r
     }
 
+    /// Executes like `exec`, asserts the statement FAILED and returns its SQLSTATE and message.
+    pub async fn fail(&self, sql: &str) -> (String, String) {
+        let r = self.exec(sql, json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["status"]["state"], "FAILED", "{sql}: {}", r.text);
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        (
+            text(&r.body["status"]["sql_state"]),
+            text(&r.body["status"]["error"]["message"]),
+        )
+    }
+
     /// Executes (hybrid, Arrow, LZ4), asserts SUCCEEDED and returns all rows as batches.
     pub async fn arrow(&self, sql: &str) -> (Value, Vec<RecordBatch>) {
         let r = self

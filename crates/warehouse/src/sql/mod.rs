@@ -26,6 +26,7 @@ pub mod spark_names;
 pub mod spark_parser;
 pub mod sql_errors;
 pub mod staged_dml;
+pub mod statement;
 pub mod tpch;
 pub mod types;
 
@@ -46,5 +47,5 @@ pub async fn run(
     if let Some(result) = metadata::handle(engine, session, sql).await {
         return result;
     }
-    engine.run(session, sql, params).await
+    statement::run(engine, session, sql, params).await
 }

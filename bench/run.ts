@@ -1,18 +1,23 @@
 /**
  * `npm run bench`: starts a release-built local warehouse per workload, runs every workload with
- * both backends in fresh processes (alternating, so drift hits both alike), and writes
- * bench/results.json, bench/README.md and the SVG charts.
+ * every driver (bench/drivers.ts) in fresh processes, interleaved run by run so drift hits them
+ * alike, and writes bench/results.json, bench/README.md and the SVG charts.
+ *
+ * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [workload ...]` runs without
+ * building; `npm run bench` builds the release binaries first.
  */
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { cargoTargetDir, startLocalWarehouse } from '../src/local-warehouse';
 import { PACKAGE_ROOT } from '../src/package-root';
 import type { Measurement } from './child';
-import { barChart, markdown, type Summary, summarize } from './report';
-import { REFERENCES, WORKLOADS } from './workloads';
+import { DRIVER_INFO, DRIVERS, type Driver } from './drivers';
+import { barChart, markdown, type Skipped, type Summary, summarize } from './report';
+import { WORKLOADS } from './workloads';
 
 const OUT = join(PACKAGE_ROOT, 'bench');
 /**
@@ -21,19 +26,32 @@ const OUT = join(PACKAGE_ROOT, 'bench');
  */
 const WAREHOUSE = process.env.SLUICE_WAREHOUSE_BIN ?? join(cargoTargetDir(), 'release', 'sluice-warehouse');
 
-function runChild(workload: string, backend: 'native' | 'ts', options: object): Measurement {
+function runChild(workload: string, driver: Driver, options: object): Measurement {
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', join(__dirname, 'child.js'), workload, backend, JSON.stringify(options)],
+    ['--expose-gc', join(__dirname, 'child.js'), workload, driver, JSON.stringify(options)],
     { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { drivers: { type: 'string' }, repeats: { type: 'string' } },
+  });
+  const drivers = values.drivers ? DRIVERS.filter((d) => values.drivers?.split(',').includes(d)) : DRIVERS;
+  const load = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
   const summaries: Summary[] = [];
-  for (const workload of WORKLOADS.filter((w) => only.length === 0 || only.includes(w.name))) {
+  const skipped: Skipped[] = [];
+  for (const workload of WORKLOADS.filter((w) => positionals.length === 0 || positionals.includes(w.name))) {
+    const able = drivers.filter((driver) => {
+      const reason = DRIVER_INFO[driver].cannot[workload.reads];
+      if (reason) skipped.push({ workload: workload.name, driver, reason });
+      return !reason;
+    });
     const warehouse = await startLocalWarehouse({
       binary: WAREHOUSE,
       args: workload.warehouseArgs,
@@ -41,17 +59,18 @@ async function main(): Promise<void> {
     });
     try {
       const options = warehouse.connectOptions();
-      runChild(workload.name, 'native', options); // warm the warehouse (lazy TPC-H, caches)
-      const runs: Record<'native' | 'ts', Measurement[]> = { native: [], ts: [] };
-      for (let i = 0; i < workload.repeats; i++) {
-        for (const backend of ['native', 'ts'] as const) runs[backend].push(runChild(workload.name, backend, options));
+      runChild(workload.name, able[0], options); // warm the warehouse (lazy TPC-H, caches)
+      const runs = new Map<Driver, Measurement[]>(able.map((driver) => [driver, []]));
+      const repeats = values.repeats ? Number(values.repeats) : workload.repeats;
+      for (let i = 0; i < repeats; i++) {
+        for (const driver of able) runs.get(driver)?.push(runChild(workload.name, driver, options));
       }
-      for (const backend of ['native', 'ts'] as const) {
-        const s = summarize(workload.description, runs[backend]);
+      for (const [driver, measured] of runs) {
+        const s = summarize(workload.description, measured);
         summaries.push(s);
+        const latency = s.p50LatencyMs === undefined ? '' : `, p50 ${s.p50LatencyMs.toFixed(2)} ms`;
         console.log(
-          `${s.workload} ${backend}: ${s.wallMs.toFixed(0)} ms, ${(s.rowsPerSec / 1e6).toFixed(2)} M rows/s, ` +
-            `${s.mbPerSec.toFixed(0)} MB/s, peak RSS ${s.peakRssMiB.toFixed(0)} MiB`,
+          `${s.workload} ${driver}: ${s.wallMs.toFixed(0)} ms${latency}, peak RSS ${s.peakRssMiB.toFixed(0)} MiB, ${s.checksum}`,
         );
       }
     } finally {
@@ -61,29 +80,32 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const rustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
   const date = new Date().toISOString().slice(0, 10);
-  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ date, machine, rustc, summaries }, null, 2)}\n`);
-  writeFileSync(join(OUT, 'README.md'), markdown(summaries, `${machine}, ${rustc}`, date, REFERENCES));
-  const pairs = (metric: (s: Summary) => number) =>
-    [...new Set(summaries.map((s) => s.workload))].map((label) => ({
-      label,
-      native: metric(summaries.find((s) => s.workload === label && s.backend === 'native') as Summary),
-      ts: metric(summaries.find((s) => s.workload === label && s.backend === 'ts') as Summary),
-    }));
+  const note = process.env.SLUICE_BENCH_NOTE ?? '';
+  writeFileSync(
+    join(OUT, 'results.json'),
+    `${JSON.stringify({ date, machine, rustc, load, note, summaries, skipped }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(OUT, 'README.md'),
+    markdown(summaries, skipped, drivers, { machine: `${machine}, ${rustc}`, date, load, note }),
+  );
+  const chart = (title: string, unit: string, metric: (s: Summary) => number) =>
+    barChart(
+      title,
+      unit,
+      drivers,
+      [...new Set(summaries.map((s) => s.workload))].map((label) => ({
+        label,
+        values: Object.fromEntries(summaries.filter((s) => s.workload === label).map((s) => [s.driver, metric(s)])),
+      })),
+    );
   writeFileSync(
     join(OUT, 'wall-time.svg'),
-    barChart(
-      'Wall time (median, lower is better)',
-      'ms',
-      pairs((s) => s.wallMs),
-    ),
+    chart('Wall time, or p50 latency (median, lower is better)', 'ms', (s) => s.p50LatencyMs ?? s.wallMs),
   );
   writeFileSync(
     join(OUT, 'peak-rss.svg'),
-    barChart(
-      'Peak RSS (lower is better)',
-      'MiB',
-      pairs((s) => s.peakRssMiB),
-    ),
+    chart('Peak RSS (lower is better)', 'MiB', (s) => s.peakRssMiB),
   );
   console.log(`wrote ${OUT}/README.md, results.json and charts`);
 }

@@ -40,22 +40,17 @@ export interface DriverInfo {
   cannot: Partial<Record<Read, string>>;
 }
 
-const NO_PUBLIC_ARROW = 'no Arrow in its public API (NK Arrow is its kernel binding)';
-
 export const DRIVER_INFO: Record<Driver, DriverInfo> = {
   native: { label: 'sluice native', cannot: {} },
   ts: { label: 'sluice ts', cannot: {} },
   dropin: {
     label: 'sluice drop-in',
-    cannot: { arrow: 'the @databricks/sql API has no Arrow (sluice itself has: native, ts)' },
+    cannot: { arrow: 'the @databricks/sql API has no Arrow' },
   },
-  nk: { label: 'NK', cannot: { arrow: NO_PUBLIC_ARROW } },
+  nk: { label: 'NK', cannot: { arrow: 'no public Arrow API; see NK Arrow' } },
   'nk-arrow': {
     label: 'NK Arrow',
-    cannot: {
-      rows: 'its kernel binding gives Arrow IPC only (NK is its row API)',
-      metadata: 'its kernel binding gives Arrow IPC only (NK is its row API)',
-    },
+    cannot: { rows: 'Arrow IPC only; see NK', metadata: 'Arrow IPC only; see NK' },
   },
 };
 

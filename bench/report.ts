@@ -91,14 +91,14 @@ export function markdown(
   summaries: Summary[],
   skipped: Skipped[],
   drivers: readonly Driver[],
-  context: { machine: string; date: string; load: string; note: string },
+  context: { machine: string; date: string; load: { before: string; after: string }; note: string },
 ): string {
   const workloads = [...new Set([...summaries, ...skipped].map((s) => s.workload))];
   const lines = [
     '# sluice benchmarks',
     '',
-    `Measured ${context.date} on ${context.machine}, with \`npm run bench\`; load average before the run: ${context.load}.`,
-    context.note,
+    `Measured ${context.date} on ${context.machine}, with \`npm run bench\`; load average (1, 5, 15 min)`,
+    `${context.load.before} before the run and ${context.load.after} after it.${context.note ? ` ${context.note}` : ''}`,
     '',
     'Every run is a fresh Node process with one driver, the drivers interleaved run by run against',
     'one release-built local warehouse per workload. Each figure is the median of the runs (p50 and',
@@ -153,6 +153,8 @@ export function markdown(
     '',
     'Wall time includes the warehouse computing the result; fetch time starts when `execute`',
     "resolves, so it is the driver's own work on a finished result (downloads, decoding, building rows).",
+    "Compare drivers on wall time: where `execute` resolves differs (NK's kernel starts downloading",
+    'before its execute resolves, so its fetch time leaves part of its work out).',
     '',
     'Workloads:',
     '',
@@ -191,7 +193,7 @@ export function barChart(
         const by = y + j * (bar + 2);
         parts.push(
           `<rect x="${left}" y="${by}" width="${scale(v).toFixed(1)}" height="${bar}" fill="${COLORS[j % COLORS.length]}"/>`,
-          `<text x="${left + scale(v) + 4}" y="${by + 11}" font-size="11">${fmt(v)} ${unit}</text>`,
+          `<text x="${(left + scale(v) + 4).toFixed(1)}" y="${by + 11}" font-size="11">${fmt(v)} ${unit}</text>`,
         );
       });
       return parts.join('');

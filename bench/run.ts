@@ -35,15 +35,18 @@ function runChild(workload: string, driver: Driver, options: object): Measuremen
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { drivers: { type: 'string' }, repeats: { type: 'string' } },
   });
   const drivers = values.drivers ? DRIVERS.filter((d) => values.drivers?.split(',').includes(d)) : DRIVERS;
-  const load = loadavg()
-    .map((n) => n.toFixed(2))
-    .join(', ');
+  const load = { before: loadAverage(), after: '' };
   const summaries: Summary[] = [];
   const skipped: Skipped[] = [];
   for (const workload of WORKLOADS.filter((w) => positionals.length === 0 || positionals.includes(w.name))) {
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
       await warehouse.stop();
     }
   }
+  load.after = loadAverage();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const rustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
   const date = new Date().toISOString().slice(0, 10);

@@ -17,7 +17,7 @@ import { PACKAGE_ROOT } from '../src/package-root';
 import type { Measurement } from './child';
 import { DRIVER_INFO, DRIVERS, type Driver } from './drivers';
 import { barChart, markdown, type Skipped, type Summary, summarize } from './report';
-import { WORKLOADS } from './workloads';
+import { WORKLOADS, type Workload } from './workloads';
 
 const OUT = join(PACKAGE_ROOT, 'bench');
 /**
@@ -26,13 +26,21 @@ const OUT = join(PACKAGE_ROOT, 'bench');
  */
 const WAREHOUSE = process.env.SLUICE_WAREHOUSE_BIN ?? join(cargoTargetDir(), 'release', 'sluice-warehouse');
 
-function runChild(workload: string, driver: Driver, options: object): Measurement {
+function runChild(workload: Workload, driver: Driver, options: object): Measurement {
+  const heap = workload.heapMiB ? [`--max-old-space-size=${workload.heapMiB}`] : [];
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', join(__dirname, 'child.js'), workload, driver, JSON.stringify(options)],
-    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+    [...heap, join(__dirname, 'child.js'), workload.name, driver, JSON.stringify(options)],
+    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
+}
+
+/** The last line a failed child wrote: its error, for the report. */
+function failure(error: unknown): string {
+  const stderr = (error as { stderr?: string }).stderr ?? String(error);
+  const lines = stderr.trim().split('\n');
+  return `failed: ${lines.find((line) => /Error/.test(line)) ?? lines.pop()}`.slice(0, 200);
 }
 
 const loadAverage = () =>
@@ -62,11 +70,24 @@ async function main(): Promise<void> {
     });
     try {
       const options = warehouse.connectOptions();
-      runChild(workload.name, able[0], options); // warm the warehouse (lazy TPC-H, caches)
+      try {
+        runChild(workload, able[0], options); // warm the warehouse (lazy TPC-H, caches)
+      } catch {
+        // A driver that fails is reported from its measured runs.
+      }
       const runs = new Map<Driver, Measurement[]>(able.map((driver) => [driver, []]));
       const repeats = values.repeats ? Number(values.repeats) : workload.repeats;
       for (let i = 0; i < repeats; i++) {
-        for (const driver of able) runs.get(driver)?.push(runChild(workload.name, driver, options));
+        for (const [driver, measured] of runs) {
+          try {
+            measured.push(runChild(workload, driver, options));
+          } catch (error) {
+            // A driver that fails (out of memory, say) is reported as such; the others go on.
+            skipped.push({ workload: workload.name, driver, reason: failure(error) });
+            console.log(`${workload.name} ${driver}: ${failure(error)}`);
+            runs.delete(driver);
+          }
+        }
       }
       for (const [driver, measured] of runs) {
         const s = summarize(workload.description, measured);

@@ -3,8 +3,8 @@
  * every driver (bench/drivers.ts) in fresh processes, interleaved run by run so drift hits them
  * alike, and writes bench/results.json, bench/README.md and the SVG charts.
  *
- * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [workload ...]` runs without
- * building; `npm run bench` builds the release binaries first.
+ * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [workload[:repeats] ...]` runs
+ * without building; `npm run bench` builds the release binaries first.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   const load = { before: loadAverage(), after: '' };
   const summaries: Summary[] = [];
   const skipped: Skipped[] = [];
-  for (const workload of WORKLOADS.filter((w) => positionals.length === 0 || positionals.includes(w.name))) {
+  // `name` or `name:repeats`.
+  const chosen = new Map(positionals.map((p) => [p.split(':')[0], p.split(':')[1]]));
+  for (const workload of WORKLOADS.filter((w) => chosen.size === 0 || chosen.has(w.name))) {
     const able = drivers.filter((driver) => {
       const reason = DRIVER_INFO[driver].cannot[workload.reads];
       if (reason) skipped.push({ workload: workload.name, driver, reason });
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
         // A driver that fails is reported from its measured runs.
       }
       const runs = new Map<Driver, Measurement[]>(able.map((driver) => [driver, []]));
-      const repeats = values.repeats ? Number(values.repeats) : workload.repeats;
+      const repeats = Number(chosen.get(workload.name) ?? values.repeats ?? workload.repeats);
       for (let i = 0; i < repeats; i++) {
         for (const [driver, measured] of runs) {
           try {

@@ -285,7 +285,8 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'metadata',
-    description: 'catalogs, schemas of samples, tables and columns of samples.tpch, 10 rounds on one connection',
+    description:
+      'catalogs, schemas of samples, tables and columns of samples.tpch, 10 rounds on one connection (checked by row count only)',
     warehouseArgs: ['--tpch-scale', '0.01'],
     repeats: 3,
     reads: 'metadata',

@@ -3,12 +3,13 @@
  * every driver (bench/drivers.ts) in fresh processes, interleaved run by run so drift hits them
  * alike, and writes bench/results.json, bench/README.md and the SVG charts.
  *
- * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [workload[:repeats] ...]` runs
- * without building; `npm run bench` builds the release binaries first.
+ * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [--merge] [workload[:repeats] ...]`
+ * runs without building (`--merge` replaces just these workloads in the committed report);
+ * `npm run bench` builds the release binaries first.
  */
 
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,7 +52,7 @@ const loadAverage = () =>
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { drivers: { type: 'string' }, repeats: { type: 'string' } },
+    options: { drivers: { type: 'string' }, repeats: { type: 'string' }, merge: { type: 'boolean' } },
   });
   const drivers = values.drivers ? DRIVERS.filter((d) => values.drivers?.split(',').includes(d)) : DRIVERS;
   const load = { before: loadAverage(), after: '' };
@@ -104,6 +105,21 @@ async function main(): Promise<void> {
     }
   }
   load.after = loadAverage();
+  if (values.merge) {
+    // The committed report's other workloads kept, these replaced: a rerun of a few workloads.
+    const previous = JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8')) as {
+      load: typeof load;
+      summaries: Summary[];
+      skipped: Skipped[];
+    };
+    const ran = new Set([...summaries, ...skipped].map((s) => s.workload));
+    const order = (s: { workload: string }) => WORKLOADS.findIndex((w) => w.name === s.workload);
+    const merged = <T extends { workload: string }>(old: T[], fresh: T[]) =>
+      [...old.filter((s) => !ran.has(s.workload)), ...fresh].sort((a, b) => order(a) - order(b));
+    summaries.splice(0, summaries.length, ...merged(previous.summaries, summaries));
+    skipped.splice(0, skipped.length, ...merged(previous.skipped, skipped));
+    load.before = `${previous.load.before} (first run), ${load.before} (rerun)`;
+  }
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const rustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
   const date = new Date().toISOString().slice(0, 10);

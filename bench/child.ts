@@ -1,42 +1,60 @@
 /**
- * Runs one workload once with one backend in this process, and prints its measurements as one
+ * Runs one workload once with one driver in this process, and prints its measurements as one
  * JSON line: a separate process per run, so peak RSS and CPU time belong to that run alone.
  */
 
+import { DRIVERS, type Driver, open } from './drivers';
 import { WORKLOADS } from './workloads';
 
 export interface Measurement {
   workload: string;
-  backend: 'native' | 'ts';
+  driver: Driver;
   wallMs: number;
   cpuMs: number;
   peakRssMiB: number;
   rows: number;
   bytes: number;
+  /** bench/checksum.ts over the values returned. */
+  checksum: string;
   latenciesMs?: number[];
   fetchMs?: number;
 }
 
+/** Each driver's module, loaded before the timing: a first connect is what connect-select-1-cold measures. */
+const MODULES: Record<Driver, () => Promise<unknown>> = {
+  native: () => import('#dist/index'),
+  ts: () => import('#dist/index'),
+  dropin: () => import('#dist/databricks-sql/index'),
+  nk: () => import('@databricks/sql'),
+  'nk-arrow': () => import('@databricks/sql/native/kernel/index'),
+};
+
+const isDriver = (name: string | undefined): name is Driver => DRIVERS.some((d) => d === name);
+
 async function main(): Promise<void> {
-  const [workloadName, backend, optionsJson] = process.argv.slice(2);
+  const [workloadName, driver, optionsJson] = process.argv.slice(2);
   const workload = WORKLOADS.find((w) => w.name === workloadName);
-  if (!workload || (backend !== 'native' && backend !== 'ts'))
-    throw new Error(`usage: child <workload> <native|ts> <options>`);
-  const options = { ...JSON.parse(optionsJson), backend };
+  if (!workload || !isDriver(driver)) throw new Error(`usage: child <workload> <${DRIVERS.join('|')}> <options>`);
+  const options = JSON.parse(optionsJson);
+  await MODULES[driver]();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const moved = await workload.run(options);
+  const moved = await workload.run(() => open(driver, options));
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  // maxRSS is in KiB on Linux; read before the checksum, which is not the driver's work.
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const checksum = moved.checksum();
+  // A streamed result is summed within the timing: that time is the benchmark's, not the driver's.
   const measurement: Measurement = {
     workload: workload.name,
-    backend,
-    wallMs,
-    cpuMs: (used.user + used.system) / 1000,
-    // maxRSS is in KiB on Linux.
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    rows: moved.rows,
+    driver,
+    wallMs: wallMs - checksum.spentMs,
+    cpuMs: (used.user + used.system) / 1000 - checksum.spentMs,
+    peakRssMiB,
+    rows: checksum.count,
     bytes: moved.bytes,
+    checksum: checksum.toString(),
     latenciesMs: moved.latenciesMs,
     fetchMs: moved.fetchMs,
   };

@@ -1,162 +1,218 @@
 /** The benchmark report: JSON for machines, Markdown with SVG bar charts for people. */
 
 import type { Measurement } from './child';
+import { DRIVER_INFO, type Driver } from './drivers';
 
 export interface Summary {
   workload: string;
   description: string;
-  backend: 'native' | 'ts';
+  driver: Driver;
   runs: number;
   wallMs: number;
   cpuMs: number;
   peakRssMiB: number;
   rows: number;
+  /** The runs' checksum, or every distinct one joined by `/` when they disagree. */
+  checksum: string;
   rowsPerSec: number;
   mbPerSec: number;
-  /** Rows and Arrow MB per second of fetch time, for workloads that read one result. */
-  fetchRowsPerSec?: number;
-  fetchMbPerSec?: number;
   p50LatencyMs?: number;
+  p95LatencyMs?: number;
   /** Median time from execute resolving to the last row, for workloads that read one result. */
   fetchMs?: number;
 }
 
+/** A driver left out of a workload, and why. */
+export interface Skipped {
+  workload: string;
+  driver: Driver;
+  reason: string;
+}
+
 export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const at = ((sorted.length - 1) * p) / 100;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
 }
 
 export function summarize(description: string, runs: Measurement[]): Summary {
   const wallMs = median(runs.map((r) => r.wallMs));
-  const rows = runs[0].rows;
-  const bytes = runs[0].bytes;
+  const { rows, bytes } = runs[0];
   const latencies = runs.flatMap((r) => r.latenciesMs ?? []);
-  const fetchMs = runs.every((r) => r.fetchMs !== undefined) ? median(runs.map((r) => r.fetchMs ?? 0)) : undefined;
   return {
     workload: runs[0].workload,
     description,
-    backend: runs[0].backend,
+    driver: runs[0].driver,
     runs: runs.length,
     wallMs,
     cpuMs: median(runs.map((r) => r.cpuMs)),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
     rows,
+    checksum: [...new Set(runs.map((r) => `${r.rows}:${r.checksum}`))].join(' / '),
     rowsPerSec: rows / (wallMs / 1000),
     mbPerSec: bytes / 1e6 / (wallMs / 1000),
-    fetchRowsPerSec: fetchMs ? rows / (fetchMs / 1000) : undefined,
-    fetchMbPerSec: fetchMs && bytes ? bytes / 1e6 / (fetchMs / 1000) : undefined,
-    p50LatencyMs: latencies.length ? median(latencies) : undefined,
-    fetchMs,
+    p50LatencyMs: latencies.length ? percentile(latencies, 50) : undefined,
+    p95LatencyMs: latencies.length ? percentile(latencies, 95) : undefined,
+    fetchMs: runs.every((r) => r.fetchMs !== undefined) ? median(runs.map((r) => r.fetchMs ?? 0)) : undefined,
   };
 }
+
+/** What the report compares: p50 latency for workloads of many small operations, else wall time. */
+const headline = (s: Summary) => s.p50LatencyMs ?? s.wallMs;
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 
 const fmt = (n: number, digits = 1) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(digits)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(digits)}k` : n.toFixed(digits);
 
-/** A horizontal bar chart of one metric, native beside ts for each workload. */
+function cell(s: Summary, native: Summary | undefined): string {
+  const time =
+    s.p50LatencyMs !== undefined && s.p95LatencyMs !== undefined
+      ? `${ms(s.p50LatencyMs)} / ${ms(s.p95LatencyMs)} ms`
+      : `${ms(s.wallMs)} ms`;
+  const ratio = native && native !== s ? ` (${(headline(s) / headline(native)).toFixed(2)}x)` : '';
+  return `${time}${ratio}, ${s.peakRssMiB.toFixed(0)} MiB`;
+}
+
+/** Rows and checksum, once when every driver agrees, else each driver's. */
+function check(results: Summary[]): string {
+  const distinct = new Set(results.map((s) => s.checksum));
+  if (distinct.size === 1)
+    return `${results[0].checksum.replace(':', ' rows, ')}, equal${results.length > 1 ? '' : ' (one driver)'}`;
+  return `**differ**: ${results.map((s) => `${DRIVER_INFO[s.driver].label} ${s.checksum}`).join('; ')}`;
+}
+
+export function markdown(
+  summaries: Summary[],
+  skipped: Skipped[],
+  drivers: readonly Driver[],
+  context: { machine: string; date: string; load: { before: string; after: string }; note: string },
+): string {
+  const workloads = [...new Set([...summaries, ...skipped].map((s) => s.workload))];
+  const lines = [
+    '# sluice benchmarks',
+    '',
+    `Measured ${context.date} on ${context.machine}, with \`npm run bench\`; load average (1, 5, 15 min)`,
+    `${context.load.before} before the run and ${context.load.after} after it.${context.note ? ` ${context.note}` : ''}`,
+    '',
+    'Every run is a fresh Node process with one driver, the drivers interleaved run by run against',
+    'one release-built local warehouse per workload. Each figure is the median of the runs (p50 and',
+    'p95 over all their operations for latency workloads), then in brackets its ratio to sluice',
+    'native (above 1: slower than sluice native), then the peak RSS of the process. The last column',
+    "checks correctness: each driver's row count and a checksum of every value it returned",
+    '(bench/checksum.ts), which must be equal across drivers.',
+    '',
+    "Drivers: **sluice native** and **sluice ts** are sluice's two backends through its own API",
+    '(`fetchall()`, `for await` over the cursor, `fetchArrow()`, `arrowBatches()`); **sluice drop-in**',
+    'is `sluice/databricks-sql`, its @databricks/sql-compatible API (on the native backend); **NK** is',
+    '`@databricks/sql` 2.1 with `useKernel: true` (the official Rust kernel through napi-rs), as its',
+    'README shows: client, session, `executeStatement`, `fetchAll()` (or `iterateRows()` to stream),',
+    "`close()`; **NK Arrow** is that kernel's napi binding used directly, since @databricks/sql has no",
+    'public Arrow API: `openSession`, `executeStatement`, `fetchNextBatch()` Arrow IPC decoded with',
+    'apache-arrow 21. **BT** (`@bitofsky/databricks-sql` 1.0.6) is not measured: it does not install as',
+    'published here, its dependency `@bitofsky/merge-streams` 1.1.0 is missing from the npm registry',
+    'reachable from this machine. Each statement is closed after its last row, untimed in',
+    '`select-1-latency`.',
+    '',
+    `| workload | ${drivers.map((d) => DRIVER_INFO[d].label).join(' | ')} | rows, checksum |`,
+    `| --- | ${drivers.map(() => '---').join(' | ')} | --- |`,
+  ];
+  for (const name of workloads) {
+    const results = summaries.filter((s) => s.workload === name);
+    const native = results.find((s) => s.driver === 'native');
+    const cells = drivers.map((driver) => {
+      const s = results.find((r) => r.driver === driver);
+      if (s) return cell(s, native);
+      const skip = skipped.find((r) => r.workload === name && r.driver === driver);
+      return skip ? `- (${skip.reason})` : '- (not run)';
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} | ${results.length ? check(results) : ''} |`);
+  }
+  lines.push(
+    '',
+    'Every figure:',
+    '',
+    '| workload | driver | runs | wall ms | fetch ms | p50 ms | p95 ms | CPU ms | peak RSS MiB | rows/s | Arrow MB/s | rows:checksum |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const s of summaries) {
+    lines.push(
+      `| ${s.workload} | ${DRIVER_INFO[s.driver].label} | ${s.runs} | ${s.wallMs.toFixed(0)} | ${s.fetchMs?.toFixed(0) ?? ''} | ${
+        s.p50LatencyMs?.toFixed(2) ?? ''
+      } | ${s.p95LatencyMs?.toFixed(2) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${fmt(s.rowsPerSec, 2)} | ${
+        s.mbPerSec ? s.mbPerSec.toFixed(0) : ''
+      } | ${s.checksum} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Wall time includes the warehouse computing the result; fetch time starts when `execute`',
+    "resolves, so it is the driver's own work on a finished result (downloads, decoding, building rows).",
+    "Compare drivers on wall time: where `execute` resolves differs (NK's kernel starts downloading",
+    'before its execute resolves, so its fetch time leaves part of its work out).',
+    '',
+    'Workloads:',
+    '',
+  );
+  for (const name of workloads) {
+    const s = summaries.find((r) => r.workload === name);
+    if (s) lines.push(`- \`${name}\`: ${s.description}`);
+  }
+  lines.push('', '![wall time](wall-time.svg)', '', '![peak RSS](peak-rss.svg)', '');
+  return lines.join('\n');
+}
+
+const COLORS = ['#d9480f', '#1c7ed6', '#f59f00', '#2f9e44', '#7048e8'];
+
+/** A horizontal bar chart of one metric per workload, one bar per driver, each workload scaled to its largest. */
 export function barChart(
   title: string,
   unit: string,
-  entries: { label: string; native: number; ts: number }[],
+  drivers: readonly Driver[],
+  entries: { label: string; values: Partial<Record<Driver, number>> }[],
 ): string {
-  const rowHeight = 46;
+  const bar = 14;
+  const rowHeight = drivers.length * (bar + 2) + 12;
   const left = 190;
-  const width = 720;
-  const height = 40 + entries.length * rowHeight;
-  const max = Math.max(...entries.flatMap((e) => [e.native, e.ts]), 1e-9);
-  const scale = (v: number) => ((width - left - 90) * v) / max;
+  const width = 760;
+  const height = 56 + entries.length * rowHeight;
   const bars = entries
     .map((e, i) => {
-      const y = 34 + i * rowHeight;
-      return [
-        `<text x="${left - 8}" y="${y + 16}" text-anchor="end" font-size="12">${e.label}</text>`,
-        `<rect x="${left}" y="${y}" width="${scale(e.native).toFixed(1)}" height="16" fill="#d9480f"/>`,
-        `<text x="${left + scale(e.native) + 4}" y="${y + 12}" font-size="11">${fmt(e.native)} ${unit}</text>`,
-        `<rect x="${left}" y="${y + 18}" width="${scale(e.ts).toFixed(1)}" height="16" fill="#1c7ed6"/>`,
-        `<text x="${left + scale(e.ts) + 4}" y="${y + 30}" font-size="11">${fmt(e.ts)} ${unit}</text>`,
-      ].join('');
+      const y = 50 + i * rowHeight;
+      const max = Math.max(...Object.values(e.values), 1e-9);
+      const scale = (v: number) => ((width - left - 110) * v) / max;
+      const parts = [`<text x="${left - 8}" y="${y + 14}" text-anchor="end" font-size="12">${e.label}</text>`];
+      drivers.forEach((driver, j) => {
+        const v = e.values[driver];
+        if (v === undefined) return;
+        const by = y + j * (bar + 2);
+        parts.push(
+          `<rect x="${left}" y="${by}" width="${scale(v).toFixed(1)}" height="${bar}" fill="${COLORS[j % COLORS.length]}"/>`,
+          `<text x="${(left + scale(v) + 4).toFixed(1)}" y="${by + 11}" font-size="11">${fmt(v)} ${unit}</text>`,
+        );
+      });
+      return parts.join('');
     })
     .join('\n');
+  const legend = drivers
+    .map(
+      (driver, j) =>
+        `<rect x="${10 + j * 120}" y="28" width="12" height="12" fill="${COLORS[j % COLORS.length]}"/><text x="${
+          26 + j * 120
+        }" y="38" font-size="12">${DRIVER_INFO[driver].label}</text>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
 <title>${title}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="10" y="20" font-size="14" font-weight="bold">${title}</text>
-<rect x="${width - 190}" y="8" width="12" height="12" fill="#d9480f"/><text x="${width - 174}" y="18" font-size="12">native</text>
-<rect x="${width - 110}" y="8" width="12" height="12" fill="#1c7ed6"/><text x="${width - 94}" y="18" font-size="12">ts</text>
+${legend}
 ${bars}
 </svg>
 `;
-}
-
-/** Native on one workload compared with ts on another, within one run. */
-export interface Reference {
-  native: string;
-  ts: string;
-}
-
-/**
- * How much better native did than ts: by p50 latency for workloads of many small operations,
- * else by wall time; and by fetch time when both have one.
- */
-function ratios(native: Summary, ts: Summary): { ratio: string; fetchRatio: string } {
-  const ratio =
-    native.p50LatencyMs !== undefined && ts.p50LatencyMs !== undefined
-      ? ts.p50LatencyMs / native.p50LatencyMs
-      : ts.wallMs / native.wallMs;
-  const fetchRatio = native.fetchMs && ts.fetchMs ? (ts.fetchMs / native.fetchMs).toFixed(2) : '';
-  return { ratio: ratio.toFixed(2), fetchRatio };
-}
-
-/** One line per reference: native on one workload against ts on another, from this run. */
-function referenceLines(summaries: Summary[], references: Reference[]): string[] {
-  const lines: string[] = [];
-  for (const ref of references) {
-    const native = summaries.find((s) => s.workload === ref.native && s.backend === 'native');
-    const ts = summaries.find((s) => s.workload === ref.ts && s.backend === 'ts');
-    if (!native || !ts) continue;
-    const { ratio, fetchRatio } = ratios(native, ts);
-    const fetch = fetchRatio ? `, fetch ratio ${fetchRatio}` : '';
-    lines.push(`- native \`${ref.native}\` against ts \`${ref.ts}\`: ratio ${ratio}${fetch}`);
-  }
-  return lines.length ? ['', 'Against a reference workload, in this run:', '', ...lines] : [];
-}
-
-export function markdown(summaries: Summary[], machine: string, date: string, references: Reference[]): string {
-  const byWorkload = new Map<string, Summary[]>();
-  for (const s of summaries) byWorkload.set(s.workload, [...(byWorkload.get(s.workload) ?? []), s]);
-  const lines = [
-    '# sluice benchmarks',
-    '',
-    `Measured ${date} on ${machine}, with \`npm run bench\`. Each figure is the median of the runs`,
-    'shown; every run is a fresh Node process, so peak RSS and CPU time belong to that run. The',
-    'ratio is native / ts for throughput and ts / native for time, both measured in this run:',
-    'above 1 means the native backend is better. Wall time includes the warehouse computing the',
-    "result; fetch time starts when `execute` resolves, so it is the driver's own work on a",
-    'finished result (downloads, decoding, building rows), and the fetch ratio compares just that.',
-    'Rows/s and MB/s (of Arrow data) are given over both times.',
-    '',
-    '| workload | backend | runs | wall ms | rows/s | MB/s | fetch ms | fetch rows/s | fetch MB/s | p50 latency ms | CPU ms | peak RSS MiB | ratio | fetch ratio |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const [name, pair] of byWorkload) {
-    const native = pair.find((s) => s.backend === 'native');
-    const ts = pair.find((s) => s.backend === 'ts');
-    for (const s of pair) {
-      const { ratio, fetchRatio } =
-        native && ts && s.backend === 'native' ? ratios(native, ts) : { ratio: '', fetchRatio: '' };
-      lines.push(
-        `| ${name} | ${s.backend} | ${s.runs} | ${s.wallMs.toFixed(0)} | ${fmt(s.rowsPerSec, 2)} | ${
-          s.mbPerSec ? s.mbPerSec.toFixed(0) : ''
-        } | ${s.fetchMs?.toFixed(0) ?? ''} | ${s.fetchRowsPerSec ? fmt(s.fetchRowsPerSec, 2) : ''} | ${
-          s.fetchMbPerSec?.toFixed(0) ?? ''
-        } | ${s.p50LatencyMs?.toFixed(2) ?? ''} | ${s.cpuMs.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${ratio} | ${fetchRatio} |`,
-      );
-    }
-  }
-  lines.push(...referenceLines(summaries, references));
-  lines.push('', 'Workloads:', '');
-  for (const [name, pair] of byWorkload) lines.push(`- \`${name}\`: ${pair[0].description}`);
-  lines.push('', '![wall time](wall-time.svg)', '', '![peak RSS](peak-rss.svg)', '');
-  return lines.join('\n');
 }

@@ -1,13 +1,13 @@
 /**
- * The benchmark workloads. Each runs against a local warehouse through the public API with one
- * backend and returns what it moved; timing and resource use are measured around it.
+ * The benchmark workloads. Each runs against a local warehouse through one driver's session
+ * (bench/drivers.ts) and returns what it moved; timing and resource use are measured around it.
  */
 
-import { type ConnectOptions, type Cursor, connect } from '#dist/index';
-import type { Reference } from './report';
+import type { Data, RecordBatch } from 'apache-arrow';
+import { Checksum } from './checksum';
+import type { Read, Result, Session } from './drivers';
 
 export interface Moved {
-  rows: number;
   /** Bytes of Arrow data delivered (the record batches' buffers). */
   bytes: number;
   /** Per-operation latencies, for workloads made of many small operations. */
@@ -17,6 +17,12 @@ export interface Moved {
    * (downloads, decoding, building rows), without the warehouse computing it.
    */
   fetchMs?: number;
+  /**
+   * The checksum of the values (bench/checksum.ts), computed after the timing stops for results
+   * held whole; streamed results are summed as they pass, and the time that takes (its
+   * `spentMs`) is taken out of the timings.
+   */
+  checksum(): Checksum;
 }
 
 export interface Workload {
@@ -24,60 +30,93 @@ export interface Workload {
   description: string;
   /** Flags for the warehouse this workload needs. */
   warehouseArgs: string[];
-  /** How many times the runner repeats it (the report gives the median). */
+  /** How many times the runner repeats it per driver (the report gives the median). */
   repeats: number;
-  run(options: ConnectOptions): Promise<Moved>;
+  /** A V8 heap limit above Node's default (4 GiB here), for results held whole that need it. */
+  heapMiB?: number;
+  /** How it reads results: drivers that cannot read that way are left out, with their reason. */
+  reads: Read;
+  run(open: () => Promise<Session>): Promise<Moved>;
 }
 
 /**
- * Runs `sql`, times `read` from `execute` resolving to its end (the fetch time), and reports
- * what `measure` finds in its result.
+ * Runs `sql` on a fresh session and times `read` from `execute` resolving to its end (the fetch
+ * time). `read` may sum values as they stream past; `after` sums what it kept, untimed.
  */
 async function fetchOf<T>(
-  options: ConnectOptions,
+  open: () => Promise<Session>,
   sql: string,
-  read: (cursor: Cursor) => Promise<T>,
-  measure: (result: T) => { rows: number; bytes: number },
-): Promise<Moved> {
-  const connection = await connect(options);
-  const cursor = connection.cursor();
-  await cursor.execute(sql);
+  read: (result: Result, checksum: Checksum) => Promise<T>,
+  after: (value: T, checksum: Checksum) => void = () => undefined,
+): Promise<Moved & { value: T }> {
+  const session = await open();
+  const result = await session.execute(sql);
+  const checksum = new Checksum();
   const fetching = performance.now();
-  const result = await read(cursor);
-  const fetchMs = performance.now() - fetching;
-  await connection.close();
-  return { ...measure(result), fetchMs };
+  const value = await read(result, checksum);
+  const fetchMs = performance.now() - fetching - checksum.spentMs;
+  await result.close();
+  await session.close();
+  return {
+    value,
+    bytes: 0,
+    fetchMs,
+    checksum() {
+      after(value, checksum);
+      return checksum;
+    },
+  };
 }
 
-const rowCount = (rows: unknown[]) => ({ rows: rows.length, bytes: 0 });
-
-const rowsOf = (options: ConnectOptions, sql: string) => fetchOf(options, sql, (cursor) => cursor.fetchall(), rowCount);
-
-const iterate = (options: ConnectOptions, sql: string) =>
+const allRows = (open: () => Promise<Session>, sql: string) =>
   fetchOf(
-    options,
+    open,
     sql,
-    async (cursor) => {
-      let rows = 0;
-      for await (const _row of cursor) rows++;
-      return rows;
-    },
-    (rows) => ({ rows, bytes: 0 }),
+    (result) => result.all(),
+    (rows, checksum) => checksum.rows(rows),
   );
 
-const arrowOf = (options: ConnectOptions, sql: string) =>
-  fetchOf(
-    options,
+async function wholeTable(open: () => Promise<Session>, sql: string): Promise<Moved> {
+  const moved = await fetchOf(
+    open,
     sql,
-    (cursor) => cursor.fetchArrow(),
-    (table) => {
-      let bytes = 0;
-      for (const batch of table.batches) for (const child of batch.data.children) bytes += dataBytes(child);
-      return { rows: table.numRows, bytes };
-    },
+    (result) => result.table(),
+    (table, checksum) => checksum.table(table),
   );
+  return { ...moved, bytes: moved.value.batches.reduce((n, batch) => n + batchBytes(batch), 0) };
+}
 
-function dataBytes(data: import('apache-arrow').Data): number {
+/** Rows taken one at a time as the driver streams them, summed as they pass. */
+const streamedRows = (open: () => Promise<Session>, sql: string) =>
+  fetchOf(open, sql, async (result, checksum) => {
+    // Summed a block at a time, so the timing around the sums costs little per row.
+    let block: object[] = [];
+    for await (const row of result.each()) {
+      block.push(row);
+      if (block.length === 8192) {
+        checksum.timed(() => checksum.rows(block));
+        block = [];
+      }
+    }
+    checksum.timed(() => checksum.rows(block));
+  });
+
+/** Arrow batches taken as the driver streams them, summed as they pass, none kept. */
+async function streamedBatches(open: () => Promise<Session>, sql: string): Promise<Moved> {
+  const moved = await fetchOf(open, sql, async (result, checksum) => {
+    let bytes = 0;
+    for await (const batch of result.batches()) {
+      checksum.timed(() => checksum.batch(batch));
+      bytes += batchBytes(batch);
+    }
+    return bytes;
+  });
+  return { ...moved, bytes: moved.value };
+}
+
+const batchBytes = (batch: RecordBatch) => batch.data.children.reduce((n, child) => n + dataBytes(child), 0);
+
+function dataBytes(data: Data): number {
   let n = data.values?.byteLength ?? 0;
   n += data.valueOffsets?.byteLength ?? 0;
   n += data.nullBitmap?.byteLength ?? 0;
@@ -85,18 +124,52 @@ function dataBytes(data: import('apache-arrow').Data): number {
   return n;
 }
 
+async function concurrent(open: () => Promise<Session>, n: number): Promise<Moved> {
+  const session = await open();
+  const results = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const result = await session.execute(`SELECT id, id + ${i} AS shifted FROM range(100000)`);
+      const rows = await result.all();
+      await result.close();
+      return rows;
+    }),
+  );
+  await session.close();
+  return {
+    bytes: 0,
+    checksum() {
+      const checksum = new Checksum();
+      for (const rows of results) checksum.rows(rows);
+      return checksum;
+    },
+  };
+}
+
 /**
- * Row objects built the way pure-TS Arrow drivers commonly build them: apache-arrow's row proxies,
- * each turned into a plain object. For FOUR_NUMERIC this gives the same values as `fetchall()`
- * (bigint, bigint, number, bigint), so it is a like-for-like reference for the row builder.
+ * `SELECT 1` to its row, `n` times on one open session: each latency from `execute` to the row,
+ * the statement closed after, untimed.
  */
-const proxyRowsOf = (options: ConnectOptions, sql: string) =>
-  fetchOf(options, sql, async (cursor) => (await cursor.fetchArrow()).toArray().map((row) => row.toJSON()), rowCount);
+async function select1(open: () => Promise<Session>, n: number): Promise<Moved> {
+  const session = await open();
+  const checksum = new Checksum();
+  const latenciesMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const result = await session.execute('SELECT 1');
+    const rows = await result.all();
+    latenciesMs.push(performance.now() - started);
+    checksum.rows(rows);
+    await result.close();
+  }
+  await session.close();
+  return { bytes: 0, latenciesMs, checksum: () => checksum };
+}
 
 const FOUR_NUMERIC =
   'SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket FROM range(1000000)';
+const TEN_MILLION = 'SELECT id FROM range(10000000)';
 const LINEITEM = 'SELECT * FROM samples.tpch.lineitem';
-/** Warehouse flags for a result of up to 128 MiB in one inline attachment. */
+/** Warehouse flags for a result of up to 128 MiB in one inline attachment (drivers asking for it). */
 const ONE_ATTACHMENT = [
   '--inline-limit',
   String(128 << 20),
@@ -105,187 +178,131 @@ const ONE_ATTACHMENT = [
   '--chunk-bytes',
   String(256 << 20),
 ];
-
-/**
- * Comparisons across workloads, within one run: the native backend's `fetchall()` against the ts
- * backend building rows with the pure-TS idiom, which is what a pure-TS driver would give.
- */
-export const REFERENCES: Reference[] = [{ native: 'rows-1m-x4-inline', ts: 'rows-1m-x4-arrow-proxies' }];
+/** Results through LZ4-compressed links of 100k-row chunks. */
+const LINKS = ['--inline-limit', '0', '--chunk-rows', '100000'];
 
 export const WORKLOADS: Workload[] = [
   {
     name: 'select-1-latency',
-    description: 'SELECT 1, execute to first row, 50 times on one connection',
+    description: 'SELECT 1, execute to its row, 200 times on one open connection (p50 / p95)',
     warehouseArgs: [],
     repeats: 3,
-    async run(options) {
-      const connection = await connect(options);
-      const cursor = connection.cursor();
-      const latenciesMs: number[] = [];
-      for (let i = 0; i < 50; i++) {
-        const started = performance.now();
-        await cursor.execute('SELECT 1');
-        await cursor.fetchone();
-        latenciesMs.push(performance.now() - started);
-      }
-      await connection.close();
-      return { rows: 50, bytes: 0, latenciesMs };
+    reads: 'rows',
+    run: (open) => select1(open, 200),
+  },
+  {
+    name: 'connect-select-1-cold',
+    description:
+      'connect, SELECT 1, fetch its row, close: the first connection of a fresh process (the driver module loaded beforehand)',
+    warehouseArgs: [],
+    repeats: 5,
+    reads: 'rows',
+    async run(open) {
+      const session = await open();
+      const result = await session.execute('SELECT 1');
+      const rows = await result.all();
+      await result.close();
+      await session.close();
+      const checksum = new Checksum();
+      checksum.rows(rows);
+      return { bytes: 0, checksum: () => checksum };
     },
   },
   {
-    name: 'rows-1m-x4-inline',
-    description: 'fetchall() of 1M rows x 4 numeric columns as row objects, one inline attachment',
-    warehouseArgs: ONE_ATTACHMENT,
+    name: 'rows-1m-x4-links',
+    description: 'all rows of 1M rows x 4 numeric columns as row objects, through LZ4 links (100k-row chunks)',
+    warehouseArgs: LINKS,
     repeats: 3,
-    run: (options) => rowsOf(options, FOUR_NUMERIC),
+    reads: 'rows',
+    run: (open) => allRows(open, FOUR_NUMERIC),
   },
   {
-    name: 'rows-1m-x4-arrow-proxies',
-    description:
-      'reference, not a driver path: fetchArrow() of the same 1M x 4 result, then `table.toArray().map(r => r.toJSON())`, the row idiom of pure-TS Arrow drivers',
+    name: 'rows-1m-x4-inline',
+    description: 'all rows of 1M rows x 4 numeric columns as row objects, one inline attachment if asked for',
     warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
-    run: (options) => proxyRowsOf(options, FOUR_NUMERIC),
+    reads: 'rows',
+    run: (open) => allRows(open, FOUR_NUMERIC),
+  },
+  {
+    name: 'arrow-1m-x4-links',
+    description: 'the 1M x 4 numeric result as one Arrow table, through LZ4 links (100k-row chunks)',
+    warehouseArgs: LINKS,
+    repeats: 3,
+    reads: 'arrow',
+    run: (open) => wholeTable(open, FOUR_NUMERIC),
   },
   {
     name: 'arrow-1m-x4-inline',
-    description: 'fetchArrow() of 1M rows x 4 numeric columns, one inline attachment',
+    description: 'the 1M x 4 numeric result as one Arrow table, one inline attachment if asked for',
     warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
-    run: (options) => arrowOf(options, FOUR_NUMERIC),
+    reads: 'arrow',
+    run: (open) => wholeTable(open, FOUR_NUMERIC),
   },
   {
-    name: 'rows-1m-x4-links',
-    description: 'fetchall() of 1M rows x 4 numeric columns through LZ4 links (100k-row chunks)',
-    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '100000'],
+    name: 'concurrent-32',
+    description: '32 concurrent queries of 100k rows x 2 each (row objects) on one connection, LZ4 links',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
     repeats: 3,
-    run: (options) => rowsOf(options, FOUR_NUMERIC),
+    reads: 'rows',
+    run: (open) => concurrent(open, 32),
   },
   {
-    name: 'rows-1m-x4-iterate',
-    description:
-      'for await over 1M rows x 4 numeric columns in one 1M-row chunk, one row at a time (rows are built as they are taken)',
-    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '2000000', '--chunk-bytes', String(256 << 20)],
+    name: 'stream-10m-rows',
+    description: '10M rows x 1 BIGINT streamed one row at a time through LZ4 links (1M-row chunks), none kept',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '1000000'],
     repeats: 3,
-    run: (options) => iterate(options, FOUR_NUMERIC),
+    reads: 'rows',
+    run: (open) => streamedRows(open, TEN_MILLION),
+  },
+  {
+    name: 'stream-10m-arrow',
+    description: 'the same 10M rows streamed as Arrow record batches, none kept',
+    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '1000000'],
+    repeats: 3,
+    reads: 'arrow',
+    run: (open) => streamedBatches(open, TEN_MILLION),
   },
   {
     name: 'lineitem-arrow-links',
-    description: 'fetchArrow() of TPC-H lineitem (scale 1, 6M rows x 16 columns) through LZ4 links',
+    description: 'TPC-H lineitem (scale 1, 6M rows x 16 columns) as one Arrow table through LZ4 links',
     warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
     repeats: 3,
-    run: (options) => arrowOf(options, LINEITEM),
+    reads: 'arrow',
+    run: (open) => wholeTable(open, LINEITEM),
   },
   {
     name: 'lineitem-rows-links',
     description:
-      'fetchall() of TPC-H lineitem (scale 0.25, 1.5M rows x 16 columns: keys, decimals, dates, text) as row objects through LZ4 links',
-    warehouseArgs: ['--tpch-scale', '0.25', '--inline-limit', '0', '--chunk-rows', '100000'],
+      'TPC-H lineitem (scale 1, 6M rows x 16 columns: keys, decimals, dates, text) as row objects through LZ4 links',
+    warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
     repeats: 3,
-    run: (options) => rowsOf(options, LINEITEM),
-  },
-  {
-    name: 'concurrent-8',
-    description: '8 concurrent queries of 100k rows each (row objects), one connection',
-    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
-    repeats: 3,
-    run: (options) => concurrent(options, 8),
-  },
-  {
-    name: 'concurrent-32',
-    description: '32 concurrent queries of 100k rows each (row objects), one connection',
-    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
-    repeats: 3,
-    run: (options) => concurrent(options, 32),
+    // 6M row objects of 16 values take 5-7 GiB with every driver (measured at scale 0.25).
+    heapMiB: 12288,
+    reads: 'rows',
+    run: (open) => allRows(open, LINEITEM),
   },
   {
     name: 'metadata',
-    description: 'catalogs, schemas, tables and columns of samples.tpch, 10 rounds',
+    description:
+      'catalogs, schemas of samples, tables and columns of samples.tpch, 10 rounds on one connection (checked by row count only)',
     warehouseArgs: ['--tpch-scale', '0.01'],
     repeats: 3,
-    async run(options) {
-      const connection = await connect(options);
+    reads: 'metadata',
+    async run(open) {
+      const session = await open();
       let rows = 0;
       const latenciesMs: number[] = [];
       for (let i = 0; i < 10; i++) {
         const started = performance.now();
-        rows += (await connection.catalogs()).length;
-        rows += (await connection.schemas({ catalog: 'samples' })).length;
-        rows += (await connection.tables({ catalog: 'samples', schemaPattern: 'tpch' })).length;
-        rows += (await connection.columns({ catalog: 'samples', schemaPattern: 'tpch' })).length;
+        rows += await session.metadata();
         latenciesMs.push(performance.now() - started);
       }
-      await connection.close();
-      return { rows, bytes: 0, latenciesMs };
+      await session.close();
+      const checksum = new Checksum();
+      checksum.count = rows;
+      return { bytes: 0, latenciesMs, checksum: () => checksum };
     },
   },
 ];
-
-/** The warehouse of sluice's connect options, as @databricks/sql's connect options (either driver). */
-function dbsqlOptions(options: ConnectOptions) {
-  // `host:port` in `host`: @databricks/sql's kernel path ignores `port`.
-  return {
-    host: new URL(options.host).host,
-    path: options.httpPath,
-    token: options.token as string,
-    ...(options.caPem ? { customCaCert: options.caPem } : {}),
-  };
-}
-
-/**
- * `fetchAll()` through @databricks/sql's API: the sluice drop-in for the native column, and
- * @databricks/sql 2.1 itself on its Rust kernel (`useKernel: true`) for the ts column, so the
- * table's ratio is the drop-in against the driver it replaces, measured in one run.
- */
-async function dbsqlFetchAll(options: ConnectOptions, sql: string): Promise<Moved> {
-  const client =
-    options.backend === 'ts'
-      ? // Their logger writes to stdout, where the runner reads the measurement; telemetry is off.
-        await new (await import('@databricks/sql')).DBSQLClient({ logger: { log: () => undefined } }).connect({
-          ...dbsqlOptions(options),
-          useKernel: true,
-          telemetryEnabled: false,
-        } as Parameters<import('@databricks/sql').DBSQLClient['connect']>[0])
-      : await new (await import('#dist/databricks-sql/index')).DBSQLClient().connect(dbsqlOptions(options));
-  const session = await client.openSession();
-  const operation = await session.executeStatement(sql);
-  const fetching = performance.now();
-  const rows = await operation.fetchAll();
-  const fetchMs = performance.now() - fetching;
-  await operation.close();
-  await session.close();
-  await client.close();
-  return { rows: rows.length, bytes: 0, fetchMs };
-}
-
-WORKLOADS.push(
-  {
-    name: 'dbsql-rows-1m-x4',
-    description:
-      'fetchAll() of 1M rows x 4 numeric columns through the @databricks/sql API: native = sluice/databricks-sql, ts = @databricks/sql 2.1 with useKernel',
-    warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '100000'],
-    repeats: 3,
-    run: (options) => dbsqlFetchAll(options, FOUR_NUMERIC),
-  },
-  {
-    name: 'dbsql-lineitem-rows',
-    description:
-      'fetchAll() of TPC-H lineitem (scale 0.25, 1.5M rows x 16 columns) through the @databricks/sql API: native = sluice/databricks-sql, ts = @databricks/sql 2.1 with useKernel',
-    warehouseArgs: ['--tpch-scale', '0.25', '--inline-limit', '0', '--chunk-rows', '100000'],
-    repeats: 3,
-    run: (options) => dbsqlFetchAll(options, LINEITEM),
-  },
-);
-
-async function concurrent(options: ConnectOptions, n: number): Promise<Moved> {
-  const connection = await connect(options);
-  const counts = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const cursor = connection.cursor();
-      await cursor.execute(`SELECT id, id + ${i} AS shifted FROM range(100000)`);
-      return (await cursor.fetchall()).length;
-    }),
-  );
-  await connection.close();
-  return { rows: counts.reduce((a, b) => a + b, 0), bytes: 0 };
-}

@@ -224,6 +224,15 @@ describe('@databricks/sql drop-in: fetching', () => {
       assert.deepEqual(ids(fromRows), expected);
       await assert.rejects(rowwise.fetchChunk(), (e) => e instanceof OperationStateError && e.errorCode === 'CLOSED');
 
+      // Rows iterateRows read ahead of the caller are handed out by the fetch that follows it.
+      const mixed = await session.executeStatement(SQL);
+      const few: object[] = [];
+      for await (const row of mixed.iterateRows()) {
+        few.push(row);
+        if (few.length === 3) break;
+      }
+      assert.deepEqual(ids([...few, ...(await mixed.fetchAll())]), expected);
+
       const streamed: object[] = [];
       for await (const row of (await session.executeStatement(SQL)).toNodeStream({ mode: 'rows' })) streamed.push(row);
       assert.deepEqual(ids(streamed), expected);

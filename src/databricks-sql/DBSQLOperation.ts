@@ -25,6 +25,9 @@ import {
   type TTableSchema,
 } from './thrift/TCLIService_types';
 
+/** Rows `iterateRows` reads from the cursor at a time. */
+const ROWS_AHEAD = 1024;
+
 /** @databricks/sql's default page size of `fetchChunk`. */
 const DEFAULT_MAX_ROWS = 100_000;
 
@@ -238,25 +241,25 @@ export default class DBSQLOperation implements IOperation {
     );
   }
 
-  /** Rows one by one, pulled a chunk at a time by the cursor: memory stays within its byte budget. */
+  /**
+   * Rows one by one. They are read from the cursor a page at a time (`ROWS_AHEAD`) into the
+   * rows-ahead buffer, so most calls hand out a buffered row without a round through the
+   * cursor; memory stays within the cursor's byte budget plus one page of rows.
+   */
   iterateRows(options?: IteratorOptions): IOperationRowsIterator {
-    let rows: AsyncIterator<Row> | undefined;
-    return iterator(this, options, () =>
-      this.run(async () => {
-        if (!(await this.readyWithResult())) return { done: true, value: undefined };
-        const early = this.ahead.shift();
-        if (early !== undefined) return { done: false, value: early };
-        if (this.exhausted) return { done: true, value: undefined };
-        rows ??= this.source.rows()[Symbol.asyncIterator]();
-        const next = await rows.next();
+    return iterator(this, options, async () => {
+      this.failIfClosed();
+      const early = this.ahead.shift();
+      if (early !== undefined) return { done: false, value: early };
+      return this.run(async () => {
+        if (!(await this.readyWithResult()) || this.exhausted) return { done: true, value: undefined };
+        this.ahead = await this.source.fetch(ROWS_AHEAD);
         this.failIfClosed();
-        if (next.done) {
-          this.exhausted = true;
-          return { done: true, value: undefined };
-        }
-        return { done: false, value: next.value };
-      }),
-    );
+        if (this.ahead.length < ROWS_AHEAD) this.exhausted = true;
+        const row = this.ahead.shift();
+        return row === undefined ? { done: true, value: undefined } : { done: false, value: row };
+      });
+    });
   }
 
   toNodeStream(options?: NodeStreamOptions): Readable {

@@ -17,8 +17,6 @@ export interface OperationSource {
   columns(): readonly BackendColumn[] | null;
   fetch(count: number): Promise<Row[]>;
   fetchAll(): Promise<Row[]>;
-  /** The rest of the rows, pulled a chunk at a time within sluice's byte budget. */
-  rows(): AsyncIterable<Row>;
   /** Rows a DML statement changed, when it says. */
   modifiedRows(): number | undefined;
   cancel(): void;
@@ -54,10 +52,6 @@ export class CursorSource implements OperationSource {
 
   fetchAll(): Promise<Row[]> {
     return this.cursor.fetchall();
-  }
-
-  rows(): AsyncIterable<Row> {
-    return this.cursor;
   }
 
   modifiedRows(): number | undefined {
@@ -97,13 +91,6 @@ export class RowsSource implements OperationSource {
 
   async fetchAll(): Promise<Row[]> {
     return this.fetch(this.all.length);
-  }
-
-  async *rows(): AsyncIterable<Row> {
-    while (this.next < this.all.length) {
-      this.next += 1;
-      yield this.all[this.next - 1];
-    }
   }
 
   modifiedRows(): undefined {

@@ -30,6 +30,12 @@ export declare class NativeStatement {
    * (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
    */
   nextChunk(): Promise<Buffer | null>
+  /**
+   * `nextChunk()` answered at once when it would not wait: a decoded chunk, the end (no
+   * `chunk`) or the failure; undefined when it would wait (then call `nextChunk()`). Saves a
+   * hop through the runtime for results already read in full, such as small inline ones.
+   */
+  readyChunk(): ReadyChunk | null
   /** The rest of the result as one file, pulled piece by piece (see NativeExport). */
   export(args: ExportArgs): NativeExport
   get statementId(): string | null
@@ -131,6 +137,11 @@ export interface ProxySettings {
   noProxy?: string
   /** Only https:// traffic goes through it (a proxy from HTTPS_PROXY). */
   httpsOnly?: boolean
+}
+
+/** What `readyChunk()` found: the next chunk, or none at the end of the result. */
+export interface ReadyChunk {
+  chunk?: Buffer
 }
 
 export interface ResultInfo {

@@ -25,6 +25,14 @@ class Statement implements BackendStatement {
   }
 
   nextChunk(): Promise<Uint8Array | null> {
+    // A chunk already decoded (or the end) is taken without the round trip through the runtime.
+    let ready: ReturnType<NativeStatement['readyChunk']>;
+    try {
+      ready = this.inner.readyChunk();
+    } catch (e) {
+      return Promise.reject(decodeNativeError(e));
+    }
+    if (ready) return Promise.resolve(ready.chunk ?? null);
     return native(() => this.inner.nextChunk());
   }
 

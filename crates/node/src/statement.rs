@@ -62,6 +62,12 @@ pub struct ResultInfo {
     pub schema_ipc: Buffer,
 }
 
+/// What `readyChunk()` found: the next chunk, or none at the end of the result.
+#[napi(object)]
+pub struct ReadyChunk {
+    pub chunk: Option<Buffer>,
+}
+
 #[napi]
 pub struct NativeStatement {
     inner: Arc<sluice_kernel::Statement>,
@@ -150,6 +156,21 @@ impl NativeStatement {
             return Ok(None);
         };
         Ok(Some(chunk.into_ipc().napi()?.into()))
+    }
+
+    /// `nextChunk()` answered at once when it would not wait: a decoded chunk, the end (no
+    /// `chunk`) or the failure; undefined when it would wait (then call `nextChunk()`). Saves a
+    /// hop through the runtime for results already read in full, such as small inline ones.
+    #[napi]
+    pub fn ready_chunk(&self) -> Result<Option<ReadyChunk>> {
+        let Some(answer) = self.inner.ready_chunk() else {
+            return Ok(None);
+        };
+        let chunk = match answer.napi()? {
+            Some(chunk) => Some(chunk.into_ipc().napi()?.into()),
+            None => None,
+        };
+        Ok(Some(ReadyChunk { chunk }))
     }
 
     /// The rest of the result as one file, pulled piece by piece (see NativeExport).

@@ -170,12 +170,38 @@ impl ResultStream {
         Ok(chunk)
     }
 
-    async fn next_loaded(&mut self) -> Result<Option<Chunk>> {
-        if let Some(failure) = &self.failure {
-            return Err(failure.clone());
+    /// `next_chunk` without waiting: `None` when the next chunk is not here yet. Lets a caller
+    /// on another thread (JavaScript) take a chunk already decoded without a hop through the
+    /// runtime and back, measured at 50-100 µs per call on 2 cores.
+    pub fn ready_chunk(&mut self) -> Option<Result<Option<Chunk>>> {
+        let received = match self.settled() {
+            Some(done) => return Some(done),
+            None if self.cancel.is_cancelled() => return None,
+            None => match self.rx.try_recv() {
+                Ok(r) => Some(r),
+                Err(mpsc::error::TryRecvError::Empty) => return None,
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+            },
+        };
+        self.current_reservation = None;
+        let chunk = self.receive(received);
+        if let Ok(Some(c)) = &chunk {
+            self.current_reservation = c.reservation();
         }
-        if self.finished {
-            return Ok(None);
+        Some(chunk)
+    }
+
+    /// The outcome of a stream that already ended: its failure, or its end.
+    fn settled(&self) -> Option<Result<Option<Chunk>>> {
+        if let Some(failure) = &self.failure {
+            return Some(Err(failure.clone()));
+        }
+        self.finished.then_some(Ok(None))
+    }
+
+    async fn next_loaded(&mut self) -> Result<Option<Chunk>> {
+        if let Some(done) = self.settled() {
+            return done;
         }
         let received = tokio::select! {
             biased;
@@ -185,6 +211,11 @@ impl ResultStream {
             }
             r = self.rx.recv() => r,
         };
+        self.receive(received)
+    }
+
+    /// Accounts for what the producer sent (`None`: it is done) and checks the promised row count.
+    fn receive(&mut self, received: Option<Result<Chunk>>) -> Result<Option<Chunk>> {
         match received {
             Some(Ok(chunk)) => {
                 self.delivered_rows += chunk.row_count() as i64;

@@ -229,9 +229,15 @@ async fn run(
     let request = stmt.request;
     let encoding = state.counters.result_encoding();
     let watched = stmt.clone();
-    // Encoding is CPU work; keep it off the async workers that serve HTTP. Aborting the task
-    // cannot stop a blocking closure, so the closure itself watches for cancel and close.
-    let built = tokio::task::spawn_blocking(move || {
+    let small = executed
+        .batches
+        .iter()
+        .map(|b| b.get_array_memory_size())
+        .sum::<usize>()
+        <= ENCODE_IN_PLACE_BYTES;
+    // Aborting the task cannot stop a blocking closure, so the closure itself watches for cancel
+    // and close.
+    let encode = move || {
         let _encoding = encoding;
         let normalized = types::normalize(&executed.schema, &executed.batches, &tz);
         // Only the normalized batches may keep rows alive: `build` frees them chunk by chunk.
@@ -241,8 +247,14 @@ async fn run(
         results::build(&schema, batches, request, limits, &|| {
             watched.state().is_terminal()
         })
-    })
-    .await;
+    };
+    // Encoding is CPU work; keep it off the async workers that serve HTTP, unless it is small:
+    // then the hop to a blocking thread and back costs more than the work.
+    let built = if small {
+        Ok(encode())
+    } else {
+        tokio::task::spawn_blocking(encode).await
+    };
     match built {
         Ok(Ok(result)) => stmt.succeed(result),
         Ok(Err(err)) => stmt.fail(err),
@@ -253,6 +265,10 @@ async fn run(
         )),
     }
 }
+
+/// Results up to this many bytes of Arrow memory (a few thousand small rows) are encoded on the
+/// async worker.
+const ENCODE_IN_PLACE_BYTES: usize = 64 * 1024;
 
 fn lookup(state: &AppState, id: &str) -> Result<Arc<Statement>, ApiError> {
     ids::validate(id, "statement")?;

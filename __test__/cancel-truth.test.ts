@@ -3,10 +3,11 @@
  * moment they come, and tell the truth: Cancelled, Aborted or Timeout only when the warehouse
  * did not complete the statement; a statement that completed first resolves normally.
  * The warehouse's `sleep()` makes an INSERT take 2 s, so the moment of the stop is known.
- * An execute given a signal or a timeout is submitted without waiting on the warehouse, so the
- * stop reaches the statement at once; one without waits there (one round trip), and a cancel()
- * that comes meanwhile is sent when the submission answers: `cancel-async` is cancel() on a
- * connection that never waits (waitTimeoutSecs 0).
+ * Every execute is submitted without waiting on the warehouse (the default `waitTimeoutSecs` 0),
+ * so its id is known at once and a stop reaches the statement whatever the moment.
+ * `cancel-waiting` is cancel() on a connection that asked the submission to wait on the
+ * warehouse (waitTimeoutSecs 10, one round trip): a cancel() that comes meanwhile is sent when
+ * the submission answers, and the statement has completed by then.
  */
 
 import assert from 'node:assert/strict';
@@ -16,11 +17,11 @@ import { type Connection, type Cursor, connect, type ExecuteOptions, Operational
 import { admin, requests } from './helpers/admin';
 import { useWarehouse } from './helpers/warehouse';
 
-type Way = 'cancel' | 'cancel-async' | 'abort' | 'timeout';
-const WAYS: readonly Way[] = ['cancel', 'cancel-async', 'abort', 'timeout'];
+type Way = 'cancel' | 'cancel-waiting' | 'abort' | 'timeout';
+const WAYS: readonly Way[] = ['cancel', 'cancel-waiting', 'abort', 'timeout'];
 const CODE: Record<Way, string> = {
   cancel: 'Cancelled',
-  'cancel-async': 'Cancelled',
+  'cancel-waiting': 'Cancelled',
   abort: 'Aborted',
   timeout: 'Timeout',
 };
@@ -30,7 +31,7 @@ const table = (way: Way, suffix: string | number) => `t_${way.replace('-', '_')}
 function stopping(way: Way, cursor: Cursor, ms: number): ExecuteOptions {
   switch (way) {
     case 'cancel':
-    case 'cancel-async':
+    case 'cancel-waiting':
       setTimeout(() => cursor.cancel(), ms);
       return {};
     case 'abort': {
@@ -63,12 +64,12 @@ for (const backend of ['native', 'ts'] as const) {
   describe(`cancel, abort and timeout tell the truth (${backend} backend)`, () => {
     const warehouse = useWarehouse({ args: ['--enable-admin'] });
 
-    /** One connection per way: cancel-async's never waits on the warehouse. */
+    /** One connection per way: default options, but cancel-waiting's waits on the warehouse. */
     async function connections(): Promise<Record<Way, Connection>> {
       const w = warehouse();
       const plain = await connect(w.connectOptions({ backend }));
-      const async = await connect(w.connectOptions({ backend, waitTimeoutSecs: 0 }));
-      return { cancel: plain, 'cancel-async': async, abort: plain, timeout: plain };
+      const waiting = await connect(w.connectOptions({ backend, waitTimeoutSecs: 10 }));
+      return { cancel: plain, 'cancel-waiting': waiting, abort: plain, timeout: plain };
     }
 
     for (const ms of [50, 300]) {
@@ -92,7 +93,7 @@ for (const backend of ['native', 'ts'] as const) {
         for (const [i, way] of WAYS.entries()) {
           const outcome = outcomes[i];
           const rows = await rowsIn(on.cancel, table(way, ms));
-          if (way === 'cancel') {
+          if (way === 'cancel-waiting') {
             // Sent when the waiting submission answered: the statement had completed by then.
             assert.equal(outcome.status, 'fulfilled', `${way} at ${ms} ms`);
             assert.equal((outcome as PromiseFulfilledResult<Cursor>).value.rowcount, 1);
@@ -107,7 +108,7 @@ for (const backend of ['native', 'ts'] as const) {
         }
         assert.equal(requests(counters, 'statements.cancel'), 3, 'one cancel request per statement to stop');
         await on.cancel.close();
-        await on['cancel-async'].close();
+        await on['cancel-waiting'].close();
       });
     }
 
@@ -139,7 +140,7 @@ for (const backend of ['native', 'ts'] as const) {
       assert.equal(requests(await admin.counters(w), 'statements.cancel'), 0);
       for (const way of WAYS) assert.equal(await rowsIn(on.cancel, table(way, 'late')), 1, `${way} did not commit`);
       await on.cancel.close();
-      await on['cancel-async'].close();
+      await on['cancel-waiting'].close();
     });
 
     it('a cancel before the submission answered is remembered: a statement that completed meanwhile resolves', async () => {
@@ -158,12 +159,10 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
-    for (const way of ['cancel-async', 'abort', 'timeout'] as const) {
+    for (const way of ['cancel', 'abort', 'timeout'] as const) {
       it(`SELECT sleep(5) stops running on the warehouse within 1 s of the ${way}`, async () => {
         const w = warehouse();
-        const connection = await connect(
-          w.connectOptions({ backend, waitTimeoutSecs: way === 'cancel-async' ? 0 : 10 }),
-        );
+        const connection = await connect(w.connectOptions({ backend }));
         const cursor = connection.cursor();
         const controller = new AbortController();
         const options: ExecuteOptions =

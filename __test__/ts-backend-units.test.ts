@@ -23,6 +23,7 @@ import { rowsToIpc } from '#dist/ts-backend/json';
 import { decodeFrames } from '#dist/ts-backend/lz4';
 import { type Plans, plansOf } from '#dist/ts-backend/results';
 import { backoffMs, isRetryable, parseRetryAfter } from '#dist/ts-backend/retry';
+import { pollWait } from '#dist/ts-backend/statement';
 import { schemaFromColumns, schemaOnlyIpc } from '#dist/ts-backend/types';
 import { asStatementResponse } from '#dist/ts-backend/wire';
 import { xxhash32 } from '#dist/ts-backend/xxhash32';
@@ -377,11 +378,23 @@ describe('ts backend: configuration', () => {
 
   it('fills in the defaults', () => {
     const c = resolveConfig({ host: 'h', httpPath: '/sql/1.0/warehouses/w', token: 't' });
-    assert.equal(c.waitTimeoutSecs, 10);
-    assert.equal(c.pollInitialMs, 20);
+    assert.equal(c.waitTimeoutSecs, 0);
+    assert.equal(c.pollInitialMs, 5);
     assert.equal(c.results.lz4, true);
     assert.equal(c.results.maxConcurrentDownloads, 8);
     assert.deepEqual(c.retry, { maxRetries: 5, minBackoffMs: 1000, maxBackoffMs: 60000, budgetMs: 900000 });
+  });
+});
+
+describe('ts backend: polling', () => {
+  it('polls back to back while the statement is young, then after an eighth of its age, within 1 ms and the cap', () => {
+    assert.equal(pollWait(0, 5, 500), 0);
+    assert.equal(pollWait(4.9, 5, 500), 0);
+    assert.equal(pollWait(5, 5, 500), 1);
+    assert.equal(pollWait(16, 5, 500), 2);
+    assert.equal(pollWait(2, 0, 500), 1);
+    assert.equal(pollWait(400, 5, 500), 50);
+    assert.equal(pollWait(60_000, 5, 500), 500);
   });
 });
 

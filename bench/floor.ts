@@ -1,8 +1,8 @@
 /**
- * The floor under SELECT 1: the same submission sluice sends (waiting on the warehouse, Arrow,
- * LZ4, inline or links), made by a bare keep-alive HTTPS loop that reads the JSON answer and
- * nothing else, against sluice's execute + fetchone on each backend. The difference of the
- * medians is the client's own cost per query, in microseconds.
+ * The floor under SELECT 1: the submission sluice sends with `waitTimeoutSecs` 10 (waiting on
+ * the warehouse, Arrow, LZ4, inline or links), made by a bare keep-alive HTTPS loop that reads
+ * the JSON answer and nothing else, against sluice's execute + fetchone on each backend set the
+ * same way. The difference of the medians is the client's own cost per query, in microseconds.
  *
  * `node .build-test/bench/floor.js [queries, default 400]`; the warehouse binary is
  * $SLUICE_WAREHOUSE_BIN or the newest cargo build.
@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     const floorMs = median(floor);
     console.log(`raw keep-alive HTTPS loop: median ${(floorMs * 1000).toFixed(0)} µs over ${n} queries`);
     for (const backend of ['native', 'ts'] as const) {
-      const connection = await connect(warehouse.connectOptions({ backend }));
+      // The same exchange as the loop: a submission that waits on the warehouse (the default
+      // does not, and polls: one more round trip, measured by bench/submission-modes.ts).
+      const connection = await connect(warehouse.connectOptions({ backend, waitTimeoutSecs: 10 }));
       const cursor = connection.cursor();
       const times: number[] = [];
       for (let i = -20; i < n; i++) {

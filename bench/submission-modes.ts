@@ -1,10 +1,10 @@
 /**
  * SELECT 1 latency (execute to first row, as the bench's select-1-latency) with the submission
- * waiting on the warehouse (the default, `waitTimeoutSecs` 10: one round trip) against an
- * asynchronous submission polled back to back while young (what an execute given a signal or
- * a timeout does, so a stop reaches the statement at any moment; `waitTimeoutSecs` 0 makes it
- * the rule). It chose the mechanism (crates/kernel/src/statement.rs, `submit`). Both backends,
- * one warehouse, modes interleaved in rounds so drift hits them alike; prints medians.
+ * not waiting on the warehouse (the default, `waitTimeoutSecs` 0: its id is known at once, so
+ * a stop reaches the statement whatever the moment; then polled back to back while young)
+ * against a submission that waits on the warehouse (`waitTimeoutSecs` 10: one round trip). It
+ * chose the default (crates/kernel/src/statement.rs, `submit`). Both backends, one warehouse,
+ * modes interleaved in rounds so drift hits them alike; prints medians.
  *
  * `node .build-test/bench/submission-modes.js [queries per mode, default 300]`; the warehouse
  * binary is $SLUICE_WAREHOUSE_BIN or the newest cargo build.
@@ -14,8 +14,8 @@ import { type ConnectOptions, connect } from '#dist/index';
 import { startLocalWarehouse } from '#dist/local-warehouse';
 
 const MODES: Record<string, Partial<ConnectOptions>> = {
-  'waits on the warehouse (default)': {},
-  'asynchronous (waitTimeoutSecs 0)': { waitTimeoutSecs: 0 },
+  'waits on the warehouse (waitTimeoutSecs 10)': { waitTimeoutSecs: 10 },
+  'asynchronous (default, waitTimeoutSecs 0)': {},
 };
 const ROUND = 5;
 

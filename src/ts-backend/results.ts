@@ -27,6 +27,9 @@ export interface Plan {
   bytes?: number;
 }
 
+/** Why the stream's signal aborts; what callers raise is `cancelled(...)`. */
+const CANCELLED = new Error('the result stream was cancelled');
+
 type Settled = { ok: true; bytes: Uint8Array; rows: number } | { ok: false; error: unknown };
 
 interface Slot {
@@ -165,7 +168,8 @@ export class ResultStream {
   /** Stops every download now and drops what was buffered. */
   cancel(): void {
     this.finished = true;
-    this.controller.abort();
+    // With a reason: abort() alone builds a DOMException, stack trace and all.
+    this.controller.abort(CANCELLED);
     this.slots.length = 0;
     this.held = 0;
   }

@@ -109,9 +109,9 @@ pub struct PollConfig {
 impl Default for PollConfig {
     fn default() -> Self {
         PollConfig {
-            initial: Duration::from_millis(20),
+            initial: Duration::from_millis(5),
             max: Duration::from_millis(500),
-            wait_timeout_secs: 10,
+            wait_timeout_secs: 0,
         }
     }
 }

@@ -15,6 +15,7 @@ use reqwest::Method;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::config::PollConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::results::{Chunk, ResultMemory, ResultStream, StreamContext};
 use crate::retry::Operation;
@@ -86,6 +87,18 @@ pub struct ResultInfo {
     pub total_chunk_count: Option<i64>,
     pub truncated: bool,
     pub schema: SchemaRef,
+}
+
+/// The pause before the next poll of a statement `age` old: none while it is younger than
+/// `initial` (a short statement ends within a round trip or two, and any pause would dominate
+/// its latency), then an eighth of its age, from 1 ms up to `max`. A completion is seen at most
+/// about an eighth of the statement's age late, with a number of polls that grows with the
+/// logarithm of its run time.
+fn poll_wait(age: Duration, poll: &PollConfig) -> Duration {
+    if age < poll.initial {
+        return Duration::ZERO;
+    }
+    (age / 8).max(Duration::from_millis(1)).min(poll.max)
 }
 
 /// What stopped a statement first: decides the error a cancelled statement raises.
@@ -294,12 +307,11 @@ impl Statement {
     /// Submits the statement. A stop does not abandon the request in flight (its answer names
     /// the statement to cancel); it only ends a wait between retries, when nothing was accepted.
     ///
-    /// An execute that may be stopped (a timeout, an abort signal) is submitted without waiting,
-    /// so the id is known at once and a stop reaches the statement whatever the moment. Others
-    /// wait on the server (`wait_timeout_secs`), which answers as the statement ends: one round
-    /// trip instead of a submission and polls, measured 1.6-2x faster for a SELECT 1 (bench/
-    /// submission-modes.ts). A `cancel()` that comes while such a submission waits is sent as soon
-    /// as the answer names the statement.
+    /// By default (`wait_timeout_secs` 0) the submission does not wait on the server: the id is
+    /// known at once, so `cancel()`, a timeout or an abort reaches the statement whatever the
+    /// moment. A connection that asks for a wait (5-50 s) saves a tiny statement a poll (one
+    /// round trip), but a `cancel()` that comes while its submission waits is sent only when the
+    /// answer names the statement; a timeout or an abort signal still submits without waiting.
     async fn submit(
         &self,
         sql: &str,
@@ -361,10 +373,8 @@ impl Statement {
             .map_err(|e| Error::internal(format!("statement submission stopped: {e}")))?
     }
 
-    /// Polls to a terminal state: back to back while the statement is younger than the first
-    /// interval (a short statement ends within a round trip or two, and a wait would dominate its
-    /// latency), then at growing intervals. A stop sends the cancel (once) and polls on at once,
-    /// to learn whether the server cancelled or completed the statement.
+    /// Polls to a terminal state (see `poll_wait`). A stop sends the cancel (once) and polls on
+    /// at once, to learn whether the server cancelled or completed the statement.
     async fn poll(&self, mut response: StatementResponse) -> Result<StatementResponse> {
         let poll = &self.conn.config.poll;
         let path = format!("/api/2.0/sql/statements/{}", response.statement_id);
@@ -382,13 +392,7 @@ impl Statement {
                     _ = tokio::time::sleep(wait) => {}
                 }
             }
-            wait = if submitted.elapsed() < poll.initial {
-                Duration::ZERO
-            } else if wait.is_zero() {
-                poll.initial
-            } else {
-                (wait * 2).min(poll.max)
-            };
+            wait = poll_wait(submitted.elapsed(), poll);
             response = self
                 .conn
                 .api
@@ -412,6 +416,16 @@ impl Statement {
             Error::invalid_argument("the statement has no result: execute it first")
         })?;
         stream.next_chunk().await
+    }
+
+    /// `next_chunk` if it can answer without waiting (the chunk is decoded, the result ended or
+    /// failed); `None` otherwise, or while another call holds the result.
+    pub fn ready_chunk(&self) -> Option<Result<Option<Chunk>>> {
+        if let Err(e) = self.check_open() {
+            return Some(Err(e));
+        }
+        let mut guard = self.results.try_lock().ok()?;
+        guard.as_mut()?.ready_chunk()
     }
 
     pub async fn next_batch(&self) -> Result<Option<RecordBatch>> {
@@ -536,4 +550,33 @@ async fn close_remote(api: &crate::http::ApiClient, id: &str) {
             &CancellationToken::new(),
         )
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_back_to_back_while_young_then_after_an_eighth_of_the_age() {
+        let poll = PollConfig {
+            initial: Duration::from_millis(5),
+            max: Duration::from_millis(500),
+            wait_timeout_secs: 0,
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(poll_wait(ms(0), &poll), Duration::ZERO);
+        assert_eq!(
+            poll_wait(Duration::from_micros(4_900), &poll),
+            Duration::ZERO
+        );
+        assert_eq!(poll_wait(ms(5), &poll), ms(1));
+        assert_eq!(poll_wait(ms(16), &poll), ms(2));
+        assert_eq!(poll_wait(ms(400), &poll), ms(50));
+        assert_eq!(poll_wait(ms(60_000), &poll), ms(500));
+        let eager = PollConfig {
+            initial: Duration::ZERO,
+            ..poll
+        };
+        assert_eq!(poll_wait(ms(2), &eager), ms(1));
+    }
 }

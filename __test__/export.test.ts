@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tableFromIPC } from 'apache-arrow';
 import { type Connection, connect, NotSupportedError, OperationalError } from '#dist/index';
-import { cargoTargetDir } from '#dist/local-warehouse';
+import { cargoTargetDir, type LocalWarehouse } from '#dist/local-warehouse';
 import { admin, requests } from './helpers/admin';
 import { type Digest, digest, ensurePyarrow } from './helpers/pyarrow';
 import { useWarehouse } from './helpers/warehouse';
@@ -51,11 +51,16 @@ function assertDigest(d: Digest, format: string, expected: Record<string, string
 }
 
 /** The warehouse's aggregate of lineitem, as the digest spells its values. */
-async function aggregate(connection: Connection): Promise<Record<string, string | number>> {
-  const cursor = connection.cursor();
-  await cursor.execute(AGGREGATE);
-  const row = (await cursor.fetchone()) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'rows' ? Number(v) : String(v)]));
+async function aggregate(w: LocalWarehouse): Promise<Record<string, string | number>> {
+  const connection = await connect(w.connectOptions({ rowMode: 'object', dateAs: 'string' }));
+  try {
+    const cursor = connection.cursor();
+    await cursor.execute(AGGREGATE);
+    const row = (await cursor.fetchone()) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'rows' ? Number(v) : String(v)]));
+  } finally {
+    await connection.close();
+  }
 }
 
 const isAbort = (e: unknown) => e instanceof OperationalError && e.code === 'Aborted';
@@ -70,9 +75,7 @@ describe('export', () => {
   before(async () => {
     ensurePyarrow();
     dir = mkdtempSync(join(tmpdir(), 'sluice-export-'));
-    const connection = await connect(warehouse().connectOptions({ rowMode: 'object', dateAs: 'string' }));
-    expected = await aggregate(connection);
-    await connection.close();
+    expected = await aggregate(warehouse());
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -378,9 +381,7 @@ describe('export at TPC-H scale 1 (6M rows, release-built warehouse)', () => {
   before(async () => {
     ensurePyarrow();
     dir = mkdtempSync(join(tmpdir(), 'sluice-export-sf1-'));
-    const connection = await connect(warehouse().connectOptions({ rowMode: 'object', dateAs: 'string' }));
-    expected = await aggregate(connection);
-    await connection.close();
+    expected = await aggregate(warehouse());
     assert.ok(Number(expected.rows) > 5_900_000, `scale 1: ${expected.rows} rows`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -62,6 +62,21 @@ pub struct TableMeta {
     pub created: DateTime<Utc>,
 }
 
+impl TableMeta {
+    /// The declared default of `column`, if it has one.
+    pub fn default_of(&self, column: &str) -> Option<&SqlExpr> {
+        self.defaults
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, e)| e)
+    }
+
+    /// The identity column declared `GENERATED ALWAYS`, which takes no explicit values.
+    pub fn always_identity(&self) -> Option<&Identity> {
+        self.identity.as_ref().filter(|i| i.always)
+    }
+}
+
 impl Default for TableMeta {
     fn default() -> Self {
         TableMeta {

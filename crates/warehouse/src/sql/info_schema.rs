@@ -368,10 +368,7 @@ impl Snapshot {
                     if identity_of(k, f.name()).is_some() {
                         return None;
                     }
-                    meta.defaults
-                        .iter()
-                        .find(|(c, _)| c == f.name())
-                        .map(|(_, e)| e.to_string())
+                    meta.default_of(f.name()).map(|e| e.to_string())
                 })
                 .collect(),
         );

@@ -33,11 +33,7 @@ pub async fn prepare(
     // A table without a record (not created here) has no defaults: DEFAULT is NULL there.
     let meta = engine.meta.get(&key).unwrap_or_default();
     let columns = target_columns(engine, &key, insert).await;
-    let always = meta
-        .identity
-        .as_ref()
-        .filter(|i| i.always)
-        .map(|i| i.column.clone());
+    let always = meta.always_identity().map(|i| i.column.clone());
     let Some(source) = insert.source.as_mut() else {
         return Ok(());
     };
@@ -57,10 +53,8 @@ pub async fn prepare(
                 continue;
             }
             *value = meta
-                .defaults
-                .iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, e)| e.clone())
+                .default_of(column)
+                .cloned()
                 .unwrap_or_else(|| SqlExpr::value(SqlValue::Null));
         }
     }

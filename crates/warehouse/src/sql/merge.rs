@@ -160,14 +160,9 @@ pub async fn run(
     let meta = engine.meta.get(&key).unwrap_or_default();
     let defaults: Vec<Option<String>> = columns
         .iter()
-        .map(|c| {
-            meta.defaults
-                .iter()
-                .find(|(d, _)| d == c)
-                .map(|(_, e)| e.to_string())
-        })
+        .map(|c| meta.default_of(c).map(|e| e.to_string()))
         .collect();
-    if let Some(always) = meta.identity.as_ref().filter(|i| i.always) {
+    if let Some(always) = meta.always_identity() {
         let explicit = merge.clauses.iter().any(|c| match &c.action {
             MergeAction::Insert(ins) => !always_left_default(ins, &columns, &always.column),
             _ => false,

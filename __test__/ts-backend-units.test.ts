@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { chunkBatches } from '#dist/chunk-batches';
 import { baseUrl, warehouseId } from '#dist/endpoint';
 import { DataError, InternalError, ProgrammingError, type SluiceError } from '#dist/errors';
 import { Auth, isCredentialRejection, jwtRemainingMs, type TokenSource } from '#dist/ts-backend/auth';
@@ -440,6 +441,17 @@ describe('ts backend: results bookkeeping', () => {
     assert.equal(summarizeIpc(ipc, 0).rows, 3);
     assert.throws(() => summarizeIpc(ipc.subarray(0, ipc.length - 20), 0), DataError);
     assert.throws(() => summarizeIpc(new Uint8Array([1, 2, 3]), 0), DataError);
+  });
+
+  it('reads a chunk apache-arrow rejects as a DataLoss error, for either backend', () => {
+    const ipc = tableToIPC(tableFromArrays({ a: Int32Array.from([1, 2, 3]) }), 'stream');
+    assert.equal(chunkBatches(ipc)[0]?.numRows, 3);
+    for (const bad of [ipc.subarray(0, ipc.length - 20), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]) {
+      assert.throws(
+        () => chunkBatches(bad),
+        (e: unknown) => e instanceof DataError && e.code === 'DataLoss' && /could not be read/.test(e.message),
+      );
+    }
   });
 
   it('builds a schema-only IPC stream from manifest columns', () => {

@@ -9,6 +9,7 @@ import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow
 import { watchAbort } from './abort-watch';
 import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement } from './backend';
 import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
+import { chunkBatches } from './chunk-batches';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
 import type { StreamOptions } from './export/options';
@@ -327,7 +328,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       this.done = true;
       return null;
     }
-    return tableFromIPC(chunk).batches;
+    return chunkBatches(chunk);
   }
 
   /** Pulls the next chunk of `statement`'s rows into the buffer; false at the end. */

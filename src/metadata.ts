@@ -5,8 +5,8 @@
  * drivers. Patterns are SQL LIKE patterns: `%` any run, `_` one character, `\` escapes.
  */
 
-import { tableFromIPC } from 'apache-arrow';
 import type { BackendStatement } from './backend';
+import { chunkBatches } from './chunk-batches';
 import { programmingError } from './errors';
 import { batchRows, DEFAULT_POLICY } from './values';
 
@@ -343,7 +343,7 @@ export function showThrough(statement: () => BackendStatement): ShowRunner {
       const keys = info.columns.map((c) => c.name);
       const rows: Raw[] = [];
       for (let chunk = await s.nextChunk(); chunk !== null; chunk = await s.nextChunk()) {
-        for (const batch of tableFromIPC(chunk).batches) {
+        for (const batch of chunkBatches(chunk)) {
           for (const r of batchRows(batch, keys, 'object', DEFAULT_POLICY)) rows.push(r as Raw);
         }
       }

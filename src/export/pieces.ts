@@ -5,6 +5,7 @@
 
 import { tableFromIPC } from 'apache-arrow';
 import type { BackendResultInfo, BackendStatement } from '../backend';
+import { chunkBatches } from '../chunk-batches';
 import { NotSupportedError } from '../errors';
 import { JsEncoder } from './js-encoder';
 import type { EncodeOptions } from './options';
@@ -52,7 +53,7 @@ class JsPieces implements PieceSource {
         add(this.encoder.finish(tableFromIPC(this.info.schemaIpc).schema));
         break;
       }
-      const batches = tableFromIPC(chunk).batches;
+      const batches = chunkBatches(chunk);
       for (const batch of batches) this.rowsDone += batch.numRows;
       add(this.encoder.encode(batches));
     }

@@ -171,3 +171,60 @@ pub fn encode_ipc(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<u8>
     writer.finish().map_err(fail)?;
     writer.into_inner().map_err(fail)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+
+    use super::{encode_ipc, Chunk};
+    use crate::ErrorCode;
+
+    fn batch(from: i64, n: i64) -> RecordBatch {
+        let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(from..from + n));
+        let names: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (from..from + n).map(|i| format!("n{i}")),
+        ));
+        RecordBatch::try_from_iter([("id", ids), ("name", names)]).unwrap()
+    }
+
+    #[test]
+    fn a_stream_cut_inside_a_message_is_data_loss() {
+        let bytes = encode_ipc(&batch(0, 1).schema(), &[batch(0, 3), batch(3, 4)]).unwrap();
+        // A cut at a message boundary leaves a shorter stream without its end marker, which
+        // reads as fewer rows for the manifest checks to catch; every other cut fails here.
+        let mut whole_prefixes = Vec::new();
+        for cut in 0..bytes.len() {
+            match Chunk::from_ipc(7, bytes[..cut].to_vec()) {
+                Ok(chunk) => whole_prefixes.push(chunk.row_count()),
+                Err(e) => assert_eq!(e.code, ErrorCode::DataLoss, "cut at {cut}: {e}"),
+            }
+        }
+        // Cut after the first batch, and after the second (before the end marker).
+        assert_eq!(whole_prefixes, vec![3, 7]);
+    }
+
+    /// The values are checked, not only the framing: apache-arrow in JavaScript reads what the
+    /// kernel hands over without checking offsets, and would return wrong text instead.
+    /// Checking costs about 4 ms per 200k-row TPC-H lineitem chunk (37 MB) on the 2-core box.
+    #[test]
+    fn offsets_past_the_data_are_data_loss() {
+        let bytes = encode_ipc(&batch(0, 1).schema(), &[batch(0, 3)]).unwrap();
+        assert_eq!(Chunk::from_ipc(7, bytes.clone()).unwrap().row_count(), 3);
+        // The name column's offsets are 0, 2, 4, 6 as little-endian i32: point the last one
+        // far past the column's data.
+        let offsets: Vec<u8> = [0i32, 2, 4, 6]
+            .iter()
+            .flat_map(|o| o.to_le_bytes())
+            .collect();
+        let at = bytes
+            .windows(offsets.len())
+            .position(|w| w == offsets.as_slice())
+            .expect("the offsets are in the stream");
+        let mut corrupt = bytes;
+        corrupt[at + 12..at + 16].copy_from_slice(&4096i32.to_le_bytes());
+        let err = Chunk::from_ipc(7, corrupt).expect_err("the offsets are checked");
+        assert_eq!(err.code, ErrorCode::DataLoss, "{err}");
+    }
+}

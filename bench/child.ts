@@ -3,7 +3,7 @@
  * JSON line: a separate process per run, so peak RSS and CPU time belong to that run alone.
  */
 
-import { DRIVERS, type Driver, open } from './drivers';
+import { DRIVERS, type Driver, type NodeDriver, open } from './drivers';
 import { WORKLOADS } from './workloads';
 
 export interface Measurement {
@@ -21,7 +21,7 @@ export interface Measurement {
 }
 
 /** Each driver's module, loaded before the timing: a first connect is what connect-select-1-cold measures. */
-const MODULES: Record<Driver, () => Promise<unknown>> = {
+const MODULES: Record<NodeDriver, () => Promise<unknown>> = {
   native: () => import('#dist/index'),
   ts: () => import('#dist/index'),
   dropin: () => import('#dist/databricks-sql/index'),
@@ -29,12 +29,15 @@ const MODULES: Record<Driver, () => Promise<unknown>> = {
   'nk-arrow': () => import('@databricks/sql/native/kernel/index'),
 };
 
-const isDriver = (name: string | undefined): name is Driver => DRIVERS.some((d) => d === name);
+const NODE_DRIVERS = DRIVERS.filter((d): d is NodeDriver => d !== 'py');
+const isNodeDriver = (name: string | undefined): name is NodeDriver => NODE_DRIVERS.some((d) => d === name);
 
 async function main(): Promise<void> {
   const [workloadName, driver, optionsJson] = process.argv.slice(2);
   const workload = WORKLOADS.find((w) => w.name === workloadName);
-  if (!workload || !isDriver(driver)) throw new Error(`usage: child <workload> <${DRIVERS.join('|')}> <options>`);
+  if (!workload || !isNodeDriver(driver)) {
+    throw new Error(`usage: child <workload> <${NODE_DRIVERS.join('|')}> <options>`);
+  }
   const options = JSON.parse(optionsJson);
   await MODULES[driver]();
   const cpu = process.cpuUsage();

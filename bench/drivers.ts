@@ -2,14 +2,17 @@
  * The drivers the benchmark compares, behind one small interface: each opens a session on the
  * local warehouse, runs a statement and reads its result in the ways the workloads need. Each is
  * used the way its own documentation shows for the job; a driver without a way to read a result
- * says why, and the report prints that instead of a figure.
+ * says why, and the report prints that instead of a figure. PY, the Python connector, runs in a
+ * Python process of its own (bench/py_child.py, bench/python.ts) rather than behind this interface.
  */
 
 import type { RecordBatch, Table } from 'apache-arrow';
 import { type ConnectOptions, connect } from '#dist/index';
 
-export const DRIVERS = ['native', 'ts', 'dropin', 'nk', 'nk-arrow'] as const;
+export const DRIVERS = ['native', 'ts', 'dropin', 'nk', 'nk-arrow', 'py'] as const;
 export type Driver = (typeof DRIVERS)[number];
+/** The drivers bench/child.ts runs in Node. */
+export type NodeDriver = Exclude<Driver, 'py'>;
 
 /** How a workload reads its results. */
 export type Read = 'rows' | 'arrow' | 'metadata';
@@ -52,6 +55,7 @@ export const DRIVER_INFO: Record<Driver, DriverInfo> = {
     label: 'NK Arrow',
     cannot: { rows: 'Arrow IPC only; see NK', metadata: 'Arrow IPC only; see NK' },
   },
+  py: { label: 'PY', cannot: {} },
 };
 
 const unsupported = (what: string) => (): never => {
@@ -59,7 +63,7 @@ const unsupported = (what: string) => (): never => {
 };
 
 /** Opens a session of `driver` on the warehouse `options` describes (sluice's connect options). */
-export function open(driver: Driver, options: ConnectOptions): Promise<Session> {
+export function open(driver: NodeDriver, options: ConnectOptions): Promise<Session> {
   switch (driver) {
     case 'native':
     case 'ts':

@@ -100,12 +100,12 @@ export function markdown(
     `Measured ${context.date} on ${context.machine}, with \`npm run bench\`; load average (1, 5, 15 min)`,
     `${context.load.before} before the run and ${context.load.after} after it.${context.note ? ` ${context.note}` : ''}`,
     '',
-    'Every run is a fresh Node process with one driver, the drivers interleaved run by run against',
-    'one release-built local warehouse per workload. Each figure is the median of the runs (p50 and',
-    'p95 over all their operations for latency workloads), then in brackets its ratio to sluice',
-    'native (above 1: slower than sluice native), then the peak RSS of the process. The last column',
-    "checks correctness: each driver's row count and a checksum of every value it returned",
-    '(bench/checksum.ts), which must be equal across drivers.',
+    'Every run is a fresh process (Node, or Python for PY) with one driver, the drivers interleaved',
+    'run by run against one release-built local warehouse per workload. Each figure is the median of',
+    'the runs (p50 and p95 over all their operations for latency workloads), then in brackets its',
+    'ratio to sluice native (above 1: slower than sluice native), then the peak RSS of the process.',
+    "The last column checks correctness: each driver's row count and a checksum of every value it",
+    'returned (bench/checksum.ts), which must be equal across drivers.',
     '',
     "Drivers: **sluice native** and **sluice ts** are sluice's two backends through its own API",
     '(`fetchall()`, `for await` over the cursor, `fetchArrow()`, `arrowBatches()`); **sluice drop-in**',
@@ -114,7 +114,16 @@ export function markdown(
     'README shows: client, session, `executeStatement`, `fetchAll()` (or `iterateRows()` to stream),',
     "`close()`; **NK Arrow** is that kernel's napi binding used directly, since @databricks/sql has no",
     'public Arrow API: `openSession`, `executeStatement`, `fetchNextBatch()` Arrow IPC decoded with',
-    'apache-arrow 21. **BT** (`@bitofsky/databricks-sql` 1.0.6) is not measured: it does not install as',
+    'apache-arrow 21. **PY** is the Python `databricks-sql-connector` 4.9 with `use_kernel=True` (the',
+    'official Rust kernel, `databricks-sql-kernel` 1.3, through PyO3; pyarrow 23), installed on first use',
+    'into `~/.cache/sluice/bench-py` and run by bench/py_child.py as its README shows: `sql.connect(...)`,',
+    'a cursor per statement, `execute`, `fetchall()` for rows, `fetchall_arrow()` for a table,',
+    '`fetchmany_arrow(arraysize)` to stream Arrow; `stream-10m-rows` takes its rows from',
+    '`fetchmany(arraysize)`, since iterating the cursor converts each row on its own (0.28 ms a row',
+    'measured), and `concurrent-32` submits its queries with `execute_async` on 32 cursors of one',
+    'connection, their rows taken in turn (its connections are not for sharing between threads:',
+    '`threadsafety = 1`); the checksum is bench/checksum.py, a port of bench/checksum.ts.',
+    '**BT** (`@bitofsky/databricks-sql` 1.0.6) is not measured: it does not install as',
     'published here, its dependency `@bitofsky/merge-streams` 1.1.0 is missing from the npm registry',
     'reachable from this machine. Each statement is closed after its last row, untimed in',
     '`select-1-latency`.',
@@ -153,8 +162,8 @@ export function markdown(
     '',
     'Wall time includes the warehouse computing the result; fetch time starts when `execute`',
     "resolves, so it is the driver's own work on a finished result (downloads, decoding, building rows).",
-    "Compare drivers on wall time: where `execute` resolves differs (NK's kernel starts downloading",
-    'before its execute resolves, so its fetch time leaves part of its work out).',
+    'Compare drivers on wall time: where `execute` resolves differs (the Databricks kernel under NK and',
+    'PY starts downloading before their execute resolves, so their fetch time leaves part of their work out).',
     '',
     'Workloads:',
     '',
@@ -167,7 +176,7 @@ export function markdown(
   return lines.join('\n');
 }
 
-const COLORS = ['#d9480f', '#1c7ed6', '#f59f00', '#2f9e44', '#7048e8'];
+const COLORS = ['#d9480f', '#1c7ed6', '#f59f00', '#2f9e44', '#7048e8', '#0c8599'];
 
 /** A horizontal bar chart of one metric per workload, one bar per driver, each workload scaled to its largest. */
 export function barChart(

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: starts a release-built local warehouse per workload, runs every workload with
  * every driver (bench/drivers.ts) in fresh processes, interleaved run by run so drift hits them
- * alike, and writes bench/results.json, bench/README.md and the SVG charts.
+ * alike, and writes bench/results.json, bench/README.md and the SVG charts. PY runs in Python
+ * (bench/py_child.py), installed on first use (bench/python.ts).
  *
  * `node .build-test/bench/run.js [--drivers a,b] [--repeats n] [--merge] [workload[:repeats] ...]`
  * runs without building (`--merge` replaces just these workloads in the committed report);
@@ -13,10 +14,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ConnectOptions } from '#dist/index';
 import { cargoTargetDir, startLocalWarehouse } from '#dist/local-warehouse';
 import { PACKAGE_ROOT } from '#dist/package-root';
 import type { Measurement } from './child';
 import { DRIVER_INFO, DRIVERS, type Driver } from './drivers';
+import { PY_CHILD, type PythonClient, pythonClient, pythonOptions } from './python';
 import { barChart, markdown, type Skipped, type Summary, summarize } from './report';
 import { WORKLOADS, type Workload } from './workloads';
 
@@ -27,13 +30,28 @@ const OUT = join(PACKAGE_ROOT, 'bench');
  */
 const WAREHOUSE = process.env.SLUICE_WAREHOUSE_BIN ?? join(cargoTargetDir(), 'release', 'sluice-warehouse');
 
-function runChild(workload: Workload, driver: Driver, options: object): Measurement {
+/** How the children reach the warehouse: sluice's connect options in Node, the ready line's fields in Python. */
+interface Targets {
+  node: ConnectOptions;
+  py: ReturnType<typeof pythonOptions>;
+  /** PY's interpreter, when it is installed. */
+  python?: string;
+}
+
+function runChild(workload: Workload, driver: Driver, targets: Targets): Measurement {
   const heap = workload.heapMiB ? [`--max-old-space-size=${workload.heapMiB}`] : [];
-  const out = execFileSync(
-    process.execPath,
-    [...heap, join(__dirname, 'child.js'), workload.name, driver, JSON.stringify(options)],
-    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  if (driver === 'py' && !targets.python) throw new Error('PY is not installed');
+  const [file, args] =
+    driver === 'py'
+      ? [targets.python as string, [PY_CHILD, workload.name, JSON.stringify(targets.py)]]
+      : [process.execPath, [...heap, join(__dirname, 'child.js'), workload.name, driver, JSON.stringify(targets.node)]];
+  const out = execFileSync(file, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // No __pycache__ left in bench/ by py_child.py's import of checksum.py.
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
 }
 
@@ -60,9 +78,13 @@ async function main(): Promise<void> {
   const skipped: Skipped[] = [];
   // `name` or `name:repeats`.
   const chosen = new Map(positionals.map((p) => [p.split(':')[0], p.split(':')[1]]));
+  // PY's Python client, installed on first use; when it cannot be, PY is reported as not measured.
+  const py: PythonClient | undefined = drivers.includes('py') ? pythonClient() : undefined;
+  const pyReason = py && 'reason' in py ? py.reason : undefined;
+  if (pyReason) console.log(`PY: ${pyReason}`);
   for (const workload of WORKLOADS.filter((w) => chosen.size === 0 || chosen.has(w.name))) {
     const able = drivers.filter((driver) => {
-      const reason = DRIVER_INFO[driver].cannot[workload.reads];
+      const reason = DRIVER_INFO[driver].cannot[workload.reads] ?? (driver === 'py' ? pyReason : undefined);
       if (reason) skipped.push({ workload: workload.name, driver, reason });
       return !reason;
     });
@@ -72,9 +94,13 @@ async function main(): Promise<void> {
       startTimeoutMs: 300_000,
     });
     try {
-      const options = warehouse.connectOptions();
+      const targets: Targets = {
+        node: warehouse.connectOptions(),
+        py: pythonOptions(warehouse.info),
+        python: py && 'python' in py ? py.python : undefined,
+      };
       try {
-        runChild(workload, able[0], options); // warm the warehouse (lazy TPC-H, caches)
+        runChild(workload, able[0], targets); // warm the warehouse (lazy TPC-H, caches)
       } catch {
         // A driver that fails is reported from its measured runs.
       }
@@ -83,7 +109,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < repeats; i++) {
         for (const [driver, measured] of runs) {
           try {
-            measured.push(runChild(workload, driver, options));
+            measured.push(runChild(workload, driver, targets));
           } catch (error) {
             // A driver that fails (out of memory, say) is reported as such; the others go on.
             skipped.push({ workload: workload.name, driver, reason: failure(error) });

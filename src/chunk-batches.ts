@@ -1,7 +1,8 @@
 /**
- * Reads a result chunk (an Arrow IPC stream, from either backend) as record batches. Both
- * backends check a chunk's framing and its row count but leave its column data to this read,
- * so a stream apache-arrow cannot read is the result's fault: DataLoss, not a bare RangeError.
+ * Reads a result chunk (an Arrow IPC stream, from either backend) as record batches. The native
+ * kernel has decoded and validated the chunk already; the ts backend checked only its framing
+ * and row count, so its column data is first read here. Either way a stream apache-arrow cannot
+ * read is the result's fault: DataLoss, not apache-arrow's bare Error.
  */
 
 import { type RecordBatch, tableFromIPC } from 'apache-arrow';

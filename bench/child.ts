@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   await MODULES[driver]();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const moved = await workload.run(() => open(driver, options));
+  const moved = await workload.run(() => open(driver, options), workload.sql);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   // maxRSS is in KiB on Linux; read before the checksum, which is not the driver's work.

@@ -2,10 +2,10 @@
 databricks-sql-connector on its Rust kernel (use_kernel=True), in this fresh process, and prints
 its measurements as one JSON line, as bench/child.ts does for the Node drivers.
 
-Usage: py_child.py <workload> <options>, the options being JSON of the warehouse's host, port,
-httpPath, token and caPath (bench/run.ts passes them). Each workload mirrors its namesake in
-bench/workloads.ts: the same SQL, the same stretches timed, each statement closed after its
-last row.
+Usage: py_child.py <workload> <options> <sql>, the options being JSON of the warehouse's host,
+port, httpPath, token and caPath, and sql the JSON list of the workload's statements, both from
+bench/run.ts: the SQL is the workload's own in bench/workloads.ts, not a copy. Each workload
+mirrors its namesake there: the same stretches timed, each statement closed after its last row.
 """
 
 import json
@@ -121,14 +121,14 @@ def streamed_batches(options, text):
     return moved
 
 
-def concurrent(options, n):
-    """n queries in flight at once on one connection: the connector's connections are not for
+def concurrent(options, texts):
+    """Every query of `texts` in flight at once on one connection: the connector's connections are not for
     sharing between threads (its threadsafety is 1), so each runs on its own cursor with
     execute_async, the connector's way to submit several, and their rows are taken in turn."""
     connection = connect(options)
-    cursors = [connection.cursor() for _ in range(n)]
-    for i, cursor in enumerate(cursors):
-        cursor.execute_async(f"SELECT id, id + {i} AS shifted FROM range(100000)")
+    cursors = [connection.cursor() for _ in texts]
+    for text, cursor in zip(texts, cursors):
+        cursor.execute_async(text)
     results = []
     for cursor in cursors:
         # Polled as the connector's example polls, more often: get_async_execution_result
@@ -149,8 +149,8 @@ def concurrent(options, n):
     return Moved(summed)
 
 
-def select1(options, n):
-    """SELECT 1 to its row, n times on one open connection: each latency from execute to the
+def select1(options, text, n):
+    """`text` to its row, n times on one open connection: each latency from execute to the
     row, the statement closed after, untimed."""
     connection = connect(options)
     checksum = Checksum()
@@ -158,7 +158,7 @@ def select1(options, n):
     for _ in range(n):
         started = now_ms()
         cursor = connection.cursor()
-        cursor.execute("SELECT 1")
+        cursor.execute(text)
         rows = cursor.fetchall()
         latencies.append(now_ms() - started)
         checksum.rows(rows)
@@ -167,10 +167,10 @@ def select1(options, n):
     return Moved(lambda: checksum, latencies_ms=latencies)
 
 
-def connect_select1_cold(options):
+def connect_select1_cold(options, text):
     connection = connect(options)
     cursor = connection.cursor()
-    cursor.execute("SELECT 1")
+    cursor.execute(text)
     rows = cursor.fetchall()
     cursor.close()
     connection.close()
@@ -179,7 +179,7 @@ def connect_select1_cold(options):
     return Moved(lambda: checksum)
 
 
-def metadata(options):
+def metadata(options, _):
     """Catalogs, schemas of samples, tables and columns of samples.tpch, 10 rounds on one
     connection."""
     connection = connect(options)
@@ -208,36 +208,30 @@ def metadata(options):
     return Moved(lambda: checksum, latencies_ms=latencies)
 
 
-FOUR_NUMERIC = (
-    "SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket"
-    " FROM range(1000000)"
-)
-TEN_MILLION = "SELECT id FROM range(10000000)"
-LINEITEM = "SELECT * FROM samples.tpch.lineitem"
-
+# Each workload with its statements, as bench/workloads.ts gives them.
 WORKLOADS = {
-    "select-1-latency": lambda o: select1(o, 200),
-    "connect-select-1-cold": connect_select1_cold,
-    "rows-1m-x4-links": lambda o: all_rows(o, FOUR_NUMERIC),
-    "rows-1m-x4-inline": lambda o: all_rows(o, FOUR_NUMERIC),
-    "arrow-1m-x4-links": lambda o: whole_table(o, FOUR_NUMERIC),
-    "arrow-1m-x4-inline": lambda o: whole_table(o, FOUR_NUMERIC),
-    "concurrent-32": lambda o: concurrent(o, 32),
-    "stream-10m-rows": lambda o: streamed_rows(o, TEN_MILLION),
-    "stream-10m-arrow": lambda o: streamed_batches(o, TEN_MILLION),
-    "lineitem-arrow-links": lambda o: whole_table(o, LINEITEM),
-    "lineitem-rows-links": lambda o: all_rows(o, LINEITEM),
+    "select-1-latency": lambda o, sql: select1(o, sql[0], 200),
+    "connect-select-1-cold": lambda o, sql: connect_select1_cold(o, sql[0]),
+    "rows-1m-x4-links": lambda o, sql: all_rows(o, sql[0]),
+    "rows-1m-x4-inline": lambda o, sql: all_rows(o, sql[0]),
+    "arrow-1m-x4-links": lambda o, sql: whole_table(o, sql[0]),
+    "arrow-1m-x4-inline": lambda o, sql: whole_table(o, sql[0]),
+    "concurrent-32": concurrent,
+    "stream-10m-rows": lambda o, sql: streamed_rows(o, sql[0]),
+    "stream-10m-arrow": lambda o, sql: streamed_batches(o, sql[0]),
+    "lineitem-arrow-links": lambda o, sql: whole_table(o, sql[0]),
+    "lineitem-rows-links": lambda o, sql: all_rows(o, sql[0]),
     "metadata": metadata,
 }
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in WORKLOADS:
-        sys.exit(f"usage: py_child.py <{'|'.join(WORKLOADS)}> <options>")
-    name, options = sys.argv[1], json.loads(sys.argv[2])
+    if len(sys.argv) != 4 or sys.argv[1] not in WORKLOADS:
+        sys.exit(f"usage: py_child.py <{'|'.join(WORKLOADS)}> <options> <sql>")
+    name, options, texts = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     cpu = time.process_time()
     started = now_ms()
-    moved = WORKLOADS[name](options)
+    moved = WORKLOADS[name](options, texts)
     wall_ms = now_ms() - started
     cpu_ms = (time.process_time() - cpu) * 1000
     # ru_maxrss is in KiB on Linux; read before the checksum, which is not the driver's work.

@@ -43,7 +43,7 @@ function runChild(workload: Workload, driver: Driver, targets: Targets): Measure
   if (driver === 'py' && !targets.python) throw new Error('PY is not installed');
   const [file, args] =
     driver === 'py'
-      ? [targets.python as string, [PY_CHILD, workload.name, JSON.stringify(targets.py)]]
+      ? [targets.python as string, [PY_CHILD, workload.name, JSON.stringify(targets.py), JSON.stringify(workload.sql)]]
       : [process.execPath, [...heap, join(__dirname, 'child.js'), workload.name, driver, JSON.stringify(targets.node)]];
   const out = execFileSync(file, args, {
     encoding: 'utf8',

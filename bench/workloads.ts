@@ -36,7 +36,12 @@ export interface Workload {
   heapMiB?: number;
   /** How it reads results: drivers that cannot read that way are left out, with their reason. */
   reads: Read;
-  run(open: () => Promise<Session>): Promise<Moved>;
+  /**
+   * The statements it runs, as data: `run` gets them, and bench/py_child.py is handed them too,
+   * so the Python peer runs the very same SQL.
+   */
+  sql: string[];
+  run(open: () => Promise<Session>, sql: string[]): Promise<Moved>;
 }
 
 /**
@@ -124,11 +129,12 @@ function dataBytes(data: Data): number {
   return n;
 }
 
-async function concurrent(open: () => Promise<Session>, n: number): Promise<Moved> {
+/** Every statement of `sql` in flight at once on one session. */
+async function concurrent(open: () => Promise<Session>, sql: string[]): Promise<Moved> {
   const session = await open();
   const results = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const result = await session.execute(`SELECT id, id + ${i} AS shifted FROM range(100000)`);
+    sql.map(async (text) => {
+      const result = await session.execute(text);
       const rows = await result.all();
       await result.close();
       return rows;
@@ -146,16 +152,16 @@ async function concurrent(open: () => Promise<Session>, n: number): Promise<Move
 }
 
 /**
- * `SELECT 1` to its row, `n` times on one open session: each latency from `execute` to the row,
- * the statement closed after, untimed.
+ * `sql` to its row, `n` times on one open session: each latency from `execute` to the row, the
+ * statement closed after, untimed.
  */
-async function select1(open: () => Promise<Session>, n: number): Promise<Moved> {
+async function select1(open: () => Promise<Session>, sql: string, n: number): Promise<Moved> {
   const session = await open();
   const checksum = new Checksum();
   const latenciesMs: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    const result = await session.execute('SELECT 1');
+    const result = await session.execute(sql);
     const rows = await result.all();
     latenciesMs.push(performance.now() - started);
     checksum.rows(rows);
@@ -169,6 +175,9 @@ const FOUR_NUMERIC =
   'SELECT id, id * 2 AS twice, CAST(id AS DOUBLE) / 7 AS ratio, id % 1000 AS bucket FROM range(1000000)';
 const TEN_MILLION = 'SELECT id FROM range(10000000)';
 const LINEITEM = 'SELECT * FROM samples.tpch.lineitem';
+const SELECT_1 = 'SELECT 1';
+/** 32 queries of 100k rows x 2, each shifted by its index so their rows differ. */
+const SHIFTED = Array.from({ length: 32 }, (_, i) => `SELECT id, id + ${i} AS shifted FROM range(100000)`);
 /** Warehouse flags for a result of up to 128 MiB in one inline attachment (drivers asking for it). */
 const ONE_ATTACHMENT = [
   '--inline-limit',
@@ -188,7 +197,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: [],
     repeats: 3,
     reads: 'rows',
-    run: (open) => select1(open, 200),
+    sql: [SELECT_1],
+    run: (open, [sql]) => select1(open, sql, 200),
   },
   {
     name: 'connect-select-1-cold',
@@ -197,9 +207,10 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: [],
     repeats: 5,
     reads: 'rows',
-    async run(open) {
+    sql: [SELECT_1],
+    async run(open, [sql]) {
       const session = await open();
-      const result = await session.execute('SELECT 1');
+      const result = await session.execute(sql);
       const rows = await result.all();
       await result.close();
       await session.close();
@@ -214,7 +225,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: LINKS,
     repeats: 3,
     reads: 'rows',
-    run: (open) => allRows(open, FOUR_NUMERIC),
+    sql: [FOUR_NUMERIC],
+    run: (open, [sql]) => allRows(open, sql),
   },
   {
     name: 'rows-1m-x4-inline',
@@ -222,7 +234,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
     reads: 'rows',
-    run: (open) => allRows(open, FOUR_NUMERIC),
+    sql: [FOUR_NUMERIC],
+    run: (open, [sql]) => allRows(open, sql),
   },
   {
     name: 'arrow-1m-x4-links',
@@ -230,7 +243,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: LINKS,
     repeats: 3,
     reads: 'arrow',
-    run: (open) => wholeTable(open, FOUR_NUMERIC),
+    sql: [FOUR_NUMERIC],
+    run: (open, [sql]) => wholeTable(open, sql),
   },
   {
     name: 'arrow-1m-x4-inline',
@@ -238,7 +252,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ONE_ATTACHMENT,
     repeats: 3,
     reads: 'arrow',
-    run: (open) => wholeTable(open, FOUR_NUMERIC),
+    sql: [FOUR_NUMERIC],
+    run: (open, [sql]) => wholeTable(open, sql),
   },
   {
     name: 'concurrent-32',
@@ -246,7 +261,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '50000'],
     repeats: 3,
     reads: 'rows',
-    run: (open) => concurrent(open, 32),
+    sql: SHIFTED,
+    run: concurrent,
   },
   {
     name: 'stream-10m-rows',
@@ -254,7 +270,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '1000000'],
     repeats: 3,
     reads: 'rows',
-    run: (open) => streamedRows(open, TEN_MILLION),
+    sql: [TEN_MILLION],
+    run: (open, [sql]) => streamedRows(open, sql),
   },
   {
     name: 'stream-10m-arrow',
@@ -262,7 +279,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--inline-limit', '0', '--chunk-rows', '1000000'],
     repeats: 3,
     reads: 'arrow',
-    run: (open) => streamedBatches(open, TEN_MILLION),
+    sql: [TEN_MILLION],
+    run: (open, [sql]) => streamedBatches(open, sql),
   },
   {
     name: 'lineitem-arrow-links',
@@ -270,7 +288,8 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--tpch-scale', '1', '--inline-limit', '0', '--chunk-rows', '200000'],
     repeats: 3,
     reads: 'arrow',
-    run: (open) => wholeTable(open, LINEITEM),
+    sql: [LINEITEM],
+    run: (open, [sql]) => wholeTable(open, sql),
   },
   {
     name: 'lineitem-rows-links',
@@ -281,7 +300,8 @@ export const WORKLOADS: Workload[] = [
     // 6M row objects of 16 values take 5-7 GiB with every driver (measured at scale 0.25).
     heapMiB: 12288,
     reads: 'rows',
-    run: (open) => allRows(open, LINEITEM),
+    sql: [LINEITEM],
+    run: (open, [sql]) => allRows(open, sql),
   },
   {
     name: 'metadata',
@@ -290,6 +310,7 @@ export const WORKLOADS: Workload[] = [
     warehouseArgs: ['--tpch-scale', '0.01'],
     repeats: 3,
     reads: 'metadata',
+    sql: [],
     async run(open) {
       const session = await open();
       let rows = 0;

@@ -122,9 +122,9 @@ def streamed_batches(options, text):
 
 
 def concurrent(options, texts):
-    """Every query of `texts` in flight at once on one connection: the connector's connections are not for
-    sharing between threads (its threadsafety is 1), so each runs on its own cursor with
-    execute_async, the connector's way to submit several, and their rows are taken in turn."""
+    """Every query of `texts` in flight at once on one connection: the connector's connections
+    are not for sharing between threads (its threadsafety is 1), so each runs on its own cursor
+    with execute_async, the connector's way to submit several, and their rows are taken in turn."""
     connection = connect(options)
     cursors = [connection.cursor() for _ in texts]
     for text, cursor in zip(texts, cursors):

@@ -28,12 +28,51 @@ pub fn lz4_frames_sized(input: &[u8], size_hint: Option<usize>) -> Result<Vec<u8
     let capacity = size_hint
         .unwrap_or(input.len().saturating_mul(3))
         .min(input.len().saturating_mul(255));
-    let mut out = Vec::with_capacity(capacity);
+    let mut out = Output::zeroed(capacity);
     let mut rest = input;
     while !rest.is_empty() {
         rest = frame(rest, &mut out)?;
     }
-    Ok(out)
+    Ok(out.into_vec())
+}
+
+/// The decoded bytes so far (`buf[..len]`) and zeroed room after them. The room is zeroed once,
+/// at allocation (`vec![0; n]`: memory fresh from the system comes zeroed, so large outputs are
+/// not written twice), because the decoder writes into an initialized slice.
+struct Output {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Output {
+    fn zeroed(capacity: usize) -> Self {
+        Output {
+            buf: vec![0; capacity],
+            len: 0,
+        }
+    }
+
+    fn written(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// At least `n` bytes of room after what was written.
+    fn reserve(&mut self, n: usize) {
+        if self.buf.len() - self.len < n {
+            self.buf.resize(self.len + n, 0);
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.len);
+        self.buf
+    }
 }
 
 fn invalid(what: &str) -> Error {
@@ -60,7 +99,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Decodes the frame at the start of `input` onto `out` and returns what follows it.
-fn frame<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<&'a [u8]> {
+fn frame<'a>(input: &'a [u8], out: &mut Output) -> Result<&'a [u8]> {
     let mut at = Cursor(input);
     let magic = at
         .u32()
@@ -104,7 +143,7 @@ fn frame<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<&'a [u8]> {
     if (XxHash32::oneshot(0, descriptor) >> 8) as u8 != header_checksum {
         return Err(invalid("the frame header checksum does not match"));
     }
-    let frame_start = out.len();
+    let frame_start = out.len;
     loop {
         let word = at.u32()?;
         if word == 0 {
@@ -119,13 +158,13 @@ fn frame<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<&'a [u8]> {
             return Err(invalid("a block checksum does not match"));
         }
         if word & 0x8000_0000 != 0 {
-            out.extend_from_slice(block);
+            out.push(block);
         } else {
             let window = if linked { WINDOW } else { 0 };
             block_into(block, out, frame_start, window, max_block)?;
         }
     }
-    if content_checksum && XxHash32::oneshot(0, &out[frame_start..]) != at.u32()? {
+    if content_checksum && XxHash32::oneshot(0, &out.written()[frame_start..]) != at.u32()? {
         return Err(invalid("the content checksum does not match"));
     }
     Ok(at.0)
@@ -136,22 +175,23 @@ fn frame<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<&'a [u8]> {
 /// output never grows; only a block larger than that room makes it grow.
 fn block_into(
     block: &[u8],
-    out: &mut Vec<u8>,
+    out: &mut Output,
     frame_start: usize,
     window: usize,
     max_block: usize,
 ) -> Result<()> {
-    let start = out.len();
-    let spare = out.capacity() - start;
+    let start = out.len;
+    let spare = out.buf.len() - start;
     let mut room = if spare == 0 {
         max_block
     } else {
         spare.min(max_block)
     };
     loop {
-        out.resize(start + room, 0);
-        let (done, free) = out.split_at_mut(start);
+        out.reserve(room);
+        let (done, free) = out.buf.split_at_mut(start);
         let dictionary = &done[start.saturating_sub(window).max(frame_start)..];
+        let free = &mut free[..room];
         let written = if dictionary.is_empty() {
             decompress_into(block, free)
         } else {
@@ -159,14 +199,12 @@ fn block_into(
         };
         match written {
             Ok(n) => {
-                out.truncate(start + n);
+                out.len = start + n;
                 return Ok(());
             }
             Err(DecompressError::OutputTooSmall { .. }) if room < max_block => room = max_block,
-            Err(e) => {
-                out.truncate(start);
-                return Err(invalid(&e.to_string()));
-            }
+            // What a failed decode wrote stays past `len`: it is room, overwritten or cut off.
+            Err(e) => return Err(invalid(&e.to_string())),
         }
     }
 }
@@ -224,6 +262,33 @@ mod tests {
                 assert_eq!(out.capacity(), 2 * data.len(), "{mode:?} {checksums}");
                 assert_eq!(lz4_frames(&bytes).unwrap(), out, "without a size hint");
             }
+        }
+    }
+
+    /// A stated size below the real one makes the output grow mid-frame, past room a failed
+    /// attempt already wrote into; stored (incompressible) blocks take the other path.
+    #[test]
+    fn a_short_size_hint_still_decodes_every_byte() {
+        use lz4_flex::frame::{BlockMode, BlockSize, FrameInfo};
+        let mut noise = Vec::with_capacity(300_000);
+        let mut x = 0x9E37_79B9u32;
+        while noise.len() < 300_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            noise.extend_from_slice(&x.to_le_bytes());
+        }
+        let mut data = sample(600_000);
+        data.extend_from_slice(&noise);
+        let info = FrameInfo::new()
+            .block_size(BlockSize::Max64KB)
+            .block_mode(BlockMode::Linked);
+        let bytes = frame_with(info, &data);
+        for hint in [1, 1000, data.len() / 3 + 7, data.len() - 1] {
+            assert!(
+                lz4_frames_sized(&bytes, Some(hint)).unwrap() == data,
+                "hint {hint}"
+            );
         }
     }
 

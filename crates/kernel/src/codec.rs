@@ -270,14 +270,9 @@ mod tests {
     #[test]
     fn a_short_size_hint_still_decodes_every_byte() {
         use lz4_flex::frame::{BlockMode, BlockSize, FrameInfo};
-        let mut noise = Vec::with_capacity(300_000);
-        let mut x = 0x9E37_79B9u32;
-        while noise.len() < 300_000 {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            noise.extend_from_slice(&x.to_le_bytes());
-        }
+        use rand::{rngs::StdRng, Rng, SeedableRng};
+        let mut noise = vec![0u8; 300_000];
+        StdRng::seed_from_u64(7).fill(&mut noise[..]);
         let mut data = sample(600_000);
         data.extend_from_slice(&noise);
         let info = FrameInfo::new()

@@ -5,6 +5,9 @@
 mod arrow_out;
 mod json_rows;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::Schema;
 use bytes::Bytes;
@@ -125,7 +128,7 @@ pub fn build(
     batches: Vec<RecordBatch>,
     request: ResultRequest,
     limits: Limits,
-    stopped: &dyn Fn() -> bool,
+    stopped: &(dyn Fn() -> bool + Sync),
 ) -> Result<ResultSet, SqlError> {
     let columns = types::columns(schema);
     let available: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
@@ -183,27 +186,94 @@ pub fn build(
         }
     }
     let mut row_offset = 0u64;
-    // Each group is dropped once encoded, so the rows are not held twice until the end.
-    for (index, group) in plan_chunks(batches, limits).into_iter().enumerate() {
-        if stopped() {
-            return Err(SqlError::new(
-                "OPERATION_CANCELED",
-                "HY008",
-                "The statement was canceled while its result was encoded.",
-            ));
-        }
-        let row_count: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
-        let (byte_count, bytes) = encode_file(schema, &group, request, index == 0)?;
+    for (index, encoded) in encode_chunks(schema, plan_chunks(batches, limits), request, stopped)?
+        .into_iter()
+        .enumerate()
+    {
         set.chunks.push(Chunk {
             index,
             row_offset,
-            row_count,
-            byte_count: Some(byte_count),
-            payload: Payload::Bytes(bytes),
+            row_count: encoded.rows,
+            byte_count: Some(encoded.byte_count),
+            payload: Payload::Bytes(encoded.bytes),
         });
-        row_offset += row_count;
+        row_offset += encoded.rows;
     }
     Ok(set)
+}
+
+/// One chunk as served, with its row count and the manifest's byte count.
+struct Encoded {
+    rows: u64,
+    byte_count: u64,
+    bytes: Bytes,
+}
+
+/// Encodes the chunks on one thread per core (clients wait for the whole result before their
+/// first download, as on a real warehouse), and returns them in chunk order. `stopped` is asked
+/// before every chunk, and a failure stops the others, so a cancel, close or error ends the work
+/// within one chunk per thread. Each group is dropped once encoded, so the rows are not held
+/// twice until the end.
+fn encode_chunks(
+    schema: &Schema,
+    groups: Vec<Vec<RecordBatch>>,
+    request: ResultRequest,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<Encoded>, SqlError> {
+    let count = groups.len();
+    let groups: Vec<Mutex<Vec<RecordBatch>>> = groups.into_iter().map(Mutex::new).collect();
+    let done: Vec<Mutex<Option<Result<Encoded, SqlError>>>> =
+        (0..count).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        if index >= count || failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let outcome = if stopped() {
+            Err(SqlError::new(
+                "OPERATION_CANCELED",
+                "HY008",
+                "The statement was canceled while its result was encoded.",
+            ))
+        } else {
+            let group = std::mem::take(&mut *lock(&groups[index]));
+            let rows: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
+            encode_file(schema, &group, request, index == 0).map(|(byte_count, bytes)| Encoded {
+                rows,
+                byte_count,
+                bytes,
+            })
+        };
+        failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+        *lock(&done[index]) = Some(outcome);
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(count);
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    // Chunks skipped after a failure are `None`; the first error in chunk order is returned.
+    let encoded = done
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .collect::<Result<Vec<_>, SqlError>>()?;
+    if encoded.len() != count {
+        return Err(internal(format!(
+            "{} of {count} chunks were encoded",
+            encoded.len()
+        )));
+    }
+    Ok(encoded)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn rows_too_big(chunk: &Chunk) -> bool {
@@ -254,13 +324,9 @@ fn encode_file(
 ) -> Result<(u64, Bytes), SqlError> {
     match request.format {
         Format::ArrowStream => {
-            let raw = arrow_out::ipc_stream(schema, batches).map_err(internal)?;
-            let len = raw.len() as u64;
-            let served = if request.compressed() {
-                arrow_out::lz4_frame(&raw).map_err(internal)?
-            } else {
-                raw
-            };
+            let (len, served) =
+                arrow_out::encode(schema, batches, request.compressed(), estimate(batches))
+                    .map_err(internal)?;
             Ok((len, Bytes::from(served)))
         }
         Format::JsonArray => {
@@ -364,4 +430,107 @@ fn plan_chunks(batches: Vec<RecordBatch>, limits: Limits) -> Vec<Vec<RecordBatch
         chunks.push(cur);
     }
     chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    use arrow_array::Int64Array;
+    use arrow_ipc::reader::StreamReader;
+    use arrow_schema::{DataType, Field};
+
+    use super::*;
+
+    const ROWS: i64 = 100_000;
+
+    fn numbers() -> (Schema, Vec<RecordBatch>) {
+        let schema = Schema::new(vec![Field::new("n", DataType::Int64, false)]);
+        let batches = (0..ROWS / 5000)
+            .map(|b| {
+                let values: Vec<i64> = (b * 5000..(b + 1) * 5000).collect();
+                RecordBatch::try_new(
+                    Arc::new(schema.clone()),
+                    vec![Arc::new(Int64Array::from(values))],
+                )
+                .unwrap()
+            })
+            .collect();
+        (schema, batches)
+    }
+
+    fn links() -> (ResultRequest, Limits) {
+        let request = ResultRequest {
+            format: Format::ArrowStream,
+            disposition: Disposition::ExternalLinks,
+            lz4: true,
+            row_limit: None,
+            byte_limit: None,
+        };
+        // 3000-row chunks cut across the 5000-row batches: 34 chunks, more than any core count here.
+        let limits = Limits {
+            chunk_rows: 3000,
+            chunk_bytes: usize::MAX,
+            inline_limit: 0,
+        };
+        (request, limits)
+    }
+
+    fn values(chunk: &Chunk) -> Vec<i64> {
+        let Payload::Bytes(bytes) = &chunk.payload else {
+            panic!("an Arrow chunk carries bytes");
+        };
+        let mut ipc = Vec::new();
+        lz4_flex::frame::FrameDecoder::new(bytes.as_ref())
+            .read_to_end(&mut ipc)
+            .unwrap();
+        assert_eq!(Some(ipc.len() as u64), chunk.byte_count);
+        StreamReader::try_new(ipc.as_slice(), None)
+            .unwrap()
+            .flat_map(|batch| {
+                let batch = batch.unwrap();
+                let column = batch
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .unwrap();
+                column.values().to_vec()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chunks_encoded_in_parallel_keep_their_order_and_offsets() {
+        let (schema, batches) = numbers();
+        let (request, limits) = links();
+        let set = build(&schema, batches, request, limits, &|| false).unwrap();
+        assert_eq!(set.total_rows, ROWS as u64);
+        assert_eq!(set.chunks.len(), 34);
+        let mut expected_offset = 0u64;
+        let mut all = Vec::new();
+        for (index, chunk) in set.chunks.iter().enumerate() {
+            assert_eq!(chunk.index, index);
+            assert_eq!(chunk.row_offset, expected_offset);
+            let chunk_values = values(chunk);
+            assert_eq!(chunk_values.len() as u64, chunk.row_count);
+            expected_offset += chunk.row_count;
+            all.extend(chunk_values);
+        }
+        assert_eq!(all, (0..ROWS).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_stop_during_encoding_fails_the_result_as_canceled() {
+        let (schema, batches) = numbers();
+        let (request, limits) = links();
+        let asked = AtomicUsize::new(0);
+        let stopped = || asked.fetch_add(1, Ordering::Relaxed) >= 5;
+        let err = build(&schema, batches, request, limits, &stopped).unwrap_err();
+        assert_eq!(err.class, "OPERATION_CANCELED");
+        // Each thread asks at most once more after the first stop, then the others see it.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(asked.load(Ordering::Relaxed) <= 6 + threads);
+    }
 }

@@ -45,6 +45,13 @@ export declare class NativeStatement {
   close(): Promise<void>
 }
 
+/**
+ * Adds `delta` bytes (negative: removes them) to the engine's external memory count and returns
+ * the new count. Chunk Buffers are counted when they are created; a caller that keeps every chunk
+ * anyway can take them out of the count while it collects them and add them back at once.
+ */
+export declare function adjustExternalMemory(delta: number): number
+
 export interface Column {
   name: string
   typeText?: string

@@ -838,4 +838,5 @@ module.exports = nativeBinding
 module.exports.NativeConnection = nativeBinding.NativeConnection
 module.exports.NativeExport = nativeBinding.NativeExport
 module.exports.NativeStatement = nativeBinding.NativeStatement
+module.exports.adjustExternalMemory = nativeBinding.adjustExternalMemory
 module.exports.connect = nativeBinding.connect

@@ -11,11 +11,15 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { connect } from '#dist/index';
+import { loadNative } from '#dist/native';
+import { nativeBackend } from '#dist/native-backend';
 import { useWarehouse } from './helpers/warehouse';
 
 const ROWS = 10_000_000;
 const EVERY = 1_000_000;
 const MiB = 1024 * 1024;
+const externalCount = () => loadNative().adjustExternalMemory(0);
 
 interface Drained {
   rows: number;
@@ -60,6 +64,49 @@ describe('memory on a long result', () => {
       const end = median(samples.slice(-3).map((s) => s.external));
       // A result kept reachable would add about 56 MiB between the two.
       assert.ok(end - start < 24 * MiB, `${backend}: retained memory grew from ${start} to ${end} bytes`);
+    }
+  });
+
+  it('the native backend leaves the chunks a caller keeps out of the external memory count until told, then adds them all', async () => {
+    const c = warehouse().connectOptions({ lz4: false });
+    const conn = await nativeBackend.connect({ host: c.host, httpPath: c.httpPath, token: c.token, caPem: c.caPem });
+    const statement = conn.statement();
+    try {
+      await statement.execute('SELECT id FROM range(3000000)', {});
+      const countAtEnd = statement.deferMemoryAccounting?.();
+      assert.ok(countAtEnd, 'the native backend can defer the count');
+      const before = externalCount();
+      const chunks: Uint8Array[] = [];
+      for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
+        chunks.push(chunk);
+      }
+      const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      const during = externalCount();
+      countAtEnd();
+      const after = externalCount();
+      assert.ok(bytes > 20 * MiB, `3M BIGINT rows are ${bytes} bytes of Arrow`);
+      assert.ok(during - before < bytes / 4, `the count grew by ${during - before} while ${bytes} were deferred`);
+      assert.ok(after - during >= bytes, `the count grew by ${after - during} at the end, not by ${bytes}`);
+    } finally {
+      await statement.close();
+      await conn.close();
+    }
+  });
+
+  it('fetchArrow on the native backend leaves its whole table in the external memory count', async () => {
+    const conn = await connect(warehouse().connectOptions({ backend: 'native', lz4: false }));
+    try {
+      const cursor = conn.cursor();
+      await cursor.execute('SELECT id FROM range(3000000)');
+      const before = externalCount();
+      const table = await cursor.fetchArrow();
+      const grown = externalCount() - before;
+      assert.equal(table.numRows, 3_000_000);
+      // 8 bytes a row in the id column alone: a count left deferred would have grown by about 0.
+      assert.ok(grown >= table.numRows * 8, `the count grew by ${grown} bytes for a ${table.numRows}-row table`);
+      await cursor.close();
+    } finally {
+      await conn.close();
     }
   });
 });

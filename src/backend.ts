@@ -65,6 +65,12 @@ export interface BackendStatement {
   close(): Promise<void>;
   /** The rest of the result as one file, encoded by the engine; absent where the facade encodes. */
   export?(args: BackendExportArgs): BackendExport;
+  /**
+   * Until the returned function is called, chunks handed out are left out of the JS engine's
+   * external memory count, then added back at once: for a caller that keeps every chunk until
+   * then (`fetchArrow`). Absent where the backend cannot adjust that count.
+   */
+  deferMemoryAccounting?(): () => void;
 }
 
 export interface BackendConnection {

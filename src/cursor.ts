@@ -394,7 +394,14 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
   async fetchArrow(options?: FetchOptions): Promise<Table> {
     const info = this.info;
     const batches: RecordBatch[] = [];
-    for await (const batch of this.arrowBatches(options)) batches.push(batch);
+    // Every chunk is kept until the table is built, so the collections its memory would trigger
+    // on the way could free none of it: the backend counts that memory once, at the end.
+    const counted = this.#statement?.deferMemoryAccounting?.();
+    try {
+      for await (const batch of this.arrowBatches(options)) batches.push(batch);
+    } finally {
+      counted?.();
+    }
     if (batches.length > 0) return new Table(batches);
     const schema: Schema = tableFromIPC(info?.schemaIpc ?? new Uint8Array()).schema;
     return new Table(schema);

@@ -18,6 +18,9 @@ type NativeStatement = import('../index').NativeStatement;
 type NativeConnection = import('../index').NativeConnection;
 
 class Statement implements BackendStatement {
+  /** Bytes of chunks taken out of the engine's external memory count; null when not deferring. */
+  private deferred: number | null = null;
+
   constructor(private readonly inner: NativeStatement) {}
 
   execute(sql: string, args: BackendExecuteArgs): Promise<BackendResultInfo> {
@@ -32,8 +35,30 @@ class Statement implements BackendStatement {
     } catch (e) {
       return Promise.reject(decodeNativeError(e));
     }
-    if (ready) return Promise.resolve(ready.chunk ?? null);
-    return native(() => this.inner.nextChunk());
+    if (ready) return Promise.resolve(this.handedOut(ready.chunk ?? null));
+    return native(() => this.inner.nextChunk()).then((chunk) => this.handedOut(chunk));
+  }
+
+  /**
+   * Each chunk Buffer counts as external memory, and V8 runs a full collection whenever that
+   * count grows by 64 MiB: a dozen collections for a 1 GB table, none of which can free a chunk
+   * the caller keeps (measured in docs/reliability-and-performance.md, section 4.2).
+   */
+  deferMemoryAccounting(): () => void {
+    this.deferred = 0;
+    return () => {
+      const bytes = this.deferred ?? 0;
+      this.deferred = null;
+      if (bytes > 0) loadNative().adjustExternalMemory(bytes);
+    };
+  }
+
+  private handedOut(chunk: Uint8Array | null): Uint8Array | null {
+    if (chunk !== null && this.deferred !== null) {
+      loadNative().adjustExternalMemory(-chunk.byteLength);
+      this.deferred += chunk.byteLength;
+    }
+    return chunk;
   }
 
   get statementId(): string | null {

@@ -4,10 +4,12 @@
 mod connection;
 mod error;
 mod export;
+mod memory;
 mod options;
 mod statement;
 mod token_provider;
 
 pub use connection::{connect, NativeConnection};
 pub use export::NativeExport;
+pub use memory::adjust_external_memory;
 pub use statement::NativeStatement;

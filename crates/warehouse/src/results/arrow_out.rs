@@ -9,8 +9,8 @@ use arrow_schema::Schema;
 use lz4_flex::frame::{BlockSize, FrameEncoder, FrameInfo};
 
 /// One chunk's IPC stream, LZ4-framed when `lz4`: (uncompressed length, served bytes).
-/// `size_hint` is the rows' Arrow size, to allocate the output once. The frame is compressed
-/// as the stream is written, so the uncompressed stream is never held whole.
+/// `size_hint` (the rows' Arrow size) sizes the output up front. The frame is compressed as the
+/// stream is written, so the uncompressed stream is never held whole.
 pub fn encode(
     schema: &Schema,
     batches: &[RecordBatch],

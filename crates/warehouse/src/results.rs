@@ -5,7 +5,7 @@
 mod arrow_out;
 mod json_rows;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use arrow_array::{Array, RecordBatch};
@@ -221,47 +221,56 @@ fn encode_chunks(
     stopped: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Encoded>, SqlError> {
     let count = groups.len();
-    let groups: Vec<Mutex<Vec<RecordBatch>>> = groups.into_iter().map(Mutex::new).collect();
-    let done: Vec<Mutex<Option<Result<Encoded, SqlError>>>> =
-        (0..count).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
+    let queue = Mutex::new(groups.into_iter().enumerate());
     let failed = AtomicBool::new(false);
-    let work = || loop {
-        let index = next.fetch_add(1, Ordering::Relaxed);
-        if index >= count || failed.load(Ordering::Relaxed) {
-            return;
+    // Each thread returns the chunks it encoded, with their index.
+    let work = || {
+        let mut mine = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let Some((index, group)) = lock(&queue).next() else {
+                break;
+            };
+            let outcome = if stopped() {
+                Err(SqlError::new(
+                    "OPERATION_CANCELED",
+                    "HY008",
+                    "The statement was canceled while its result was encoded.",
+                ))
+            } else {
+                let rows: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
+                encode_file(schema, &group, request, index == 0).map(|(byte_count, bytes)| {
+                    Encoded {
+                        rows,
+                        byte_count,
+                        bytes,
+                    }
+                })
+            };
+            failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+            mine.push((index, outcome));
         }
-        let outcome = if stopped() {
-            Err(SqlError::new(
-                "OPERATION_CANCELED",
-                "HY008",
-                "The statement was canceled while its result was encoded.",
-            ))
-        } else {
-            let group = std::mem::take(&mut *lock(&groups[index]));
-            let rows: u64 = group.iter().map(|b| b.num_rows() as u64).sum();
-            encode_file(schema, &group, request, index == 0).map(|(byte_count, bytes)| Encoded {
-                rows,
-                byte_count,
-                bytes,
-            })
-        };
-        failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
-        *lock(&done[index]) = Some(outcome);
+        mine
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(count);
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
+    let mut done = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for other in others {
+            done.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
         }
-        work();
+        done
     });
-    // Chunks skipped after a failure are `None`; the first error in chunk order is returned.
+    // Chunks left after a failure are missing; the first error in chunk order is returned.
+    done.sort_unstable_by_key(|(index, _)| *index);
     let encoded = done
         .into_iter()
-        .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .map(|(_, outcome)| outcome)
         .collect::<Result<Vec<_>, SqlError>>()?;
     if encoded.len() != count {
         return Err(internal(format!(

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { connect } from '#dist/index';
 import { loadNative } from '#dist/native';
 import { nativeBackend } from '#dist/native-backend';
-import { useWarehouse } from './helpers/warehouse';
+import { backendOptions, useWarehouse } from './helpers/warehouse';
 
 const ROWS = 10_000_000;
 const EVERY = 1_000_000;
@@ -69,8 +69,7 @@ describe('memory on a long result', () => {
 
   it('the native backend leaves the chunks a caller keeps out of the external memory count until told, then adds them all', async () => {
     // The first in-process test to allocate chunks: no earlier chunk can be freed between the counts.
-    const c = warehouse().connectOptions({ lz4: false });
-    const conn = await nativeBackend.connect({ host: c.host, httpPath: c.httpPath, token: c.token, caPem: c.caPem });
+    const conn = await nativeBackend.connect(backendOptions(warehouse(), { lz4: false }));
     const statement = conn.statement();
     try {
       await statement.execute('SELECT id FROM range(3000000)', {});

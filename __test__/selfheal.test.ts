@@ -14,18 +14,12 @@ import type { LocalWarehouse } from '#dist/local-warehouse';
 import { nativeBackend } from '#dist/native-backend';
 import { tsBackend } from '#dist/ts-backend/index';
 import { adminRequest as admin, type Counters, requests } from './helpers/admin';
-import { useWarehouse } from './helpers/warehouse';
+import { backendOptions as options, useWarehouse } from './helpers/warehouse';
 
 const counters = (w: LocalWarehouse) => admin(w, 'GET', '/admin/counters') as Promise<Counters>;
 const resetCounters = (w: LocalWarehouse) => admin(w, 'POST', '/admin/reset-counters');
 const fault = (w: LocalWarehouse, f: Record<string, unknown>) => admin(w, 'POST', '/admin/faults', f);
 const requestsOn = (c: Counters, route: string) => Object.values(c.requests[route] ?? {}).reduce((a, b) => a + b, 0);
-
-/** What the backend receives for `w` (the facade-only options left out). */
-function options(w: LocalWarehouse, extra: Partial<BackendOptions> = {}): BackendOptions {
-  const c = w.connectOptions();
-  return { host: c.host, httpPath: c.httpPath, token: c.token, caPem: c.caPem, ...extra };
-}
 
 function providerOptions(w: LocalWarehouse, provider: () => Promise<string>): BackendOptions {
   const { token: _token, ...o } = options(w);

@@ -29,7 +29,7 @@ export declare class NativeStatement {
    * the next: overlapping calls run on several runtime threads and may settle out of order
    * (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
    */
-  nextChunk(): Promise<Buffer | null>
+  nextChunk(): Promise<NativeChunk | null>
   /**
    * `nextChunk()` answered at once when it would not wait: a decoded chunk, the end (no
    * `chunk`) or the failure; undefined when it would wait (then call `nextChunk()`). Saves a
@@ -125,6 +125,20 @@ export interface ExportPiece {
   rowsDone: number
 }
 
+/**
+ * One result chunk: an Arrow IPC stream, and where its record batches lie when it holds only
+ * plain ones, so JavaScript builds them without parsing the messages again.
+ */
+export interface NativeChunk {
+  bytes: Buffer
+  /**
+   * The schema message's end, then per batch: rows, body offset, body length, the field node
+   * count and (length, null count) pairs, the buffer count and (offset, length) pairs, the
+   * variadic buffer count and the counts. Every figure is exact in a double.
+   */
+  layout?: Float64Array
+}
+
 export interface Parameter {
   name?: string
   ordinal?: number
@@ -148,7 +162,7 @@ export interface ProxySettings {
 
 /** What `readyChunk()` found: the next chunk, or none at the end of the result. */
 export interface ReadyChunk {
-  chunk?: Buffer
+  chunk?: NativeChunk
 }
 
 export interface ResultInfo {

@@ -78,7 +78,7 @@ describe('memory on a long result', () => {
       const before = externalCount();
       const chunks: Uint8Array[] = [];
       for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
-        chunks.push(chunk);
+        chunks.push(chunk.ipc);
       }
       const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
       const during = externalCount();

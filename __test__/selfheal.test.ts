@@ -38,7 +38,7 @@ async function column(conn: BackendConnection, sql: string, timeoutMs?: number):
     await statement.execute(sql, { timeoutMs });
     const out: number[] = [];
     for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
-      const table = tableFromIPC(chunk);
+      const table = tableFromIPC(chunk.ipc);
       for (const v of table.getChildAt(0) ?? []) out.push(Number(v));
     }
     return out;

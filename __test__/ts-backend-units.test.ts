@@ -445,10 +445,10 @@ describe('ts backend: results bookkeeping', () => {
 
   it('reads a chunk apache-arrow rejects as a DataLoss error, for either backend', () => {
     const ipc = tableToIPC(tableFromArrays({ a: Int32Array.from([1, 2, 3]) }), 'stream');
-    assert.equal(chunkBatches(ipc)[0]?.numRows, 3);
+    assert.equal(chunkBatches({ ipc })[0]?.numRows, 3);
     for (const bad of [ipc.subarray(0, ipc.length - 20), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]) {
       assert.throws(
-        () => chunkBatches(bad),
+        () => chunkBatches({ ipc: bad }),
         (e: unknown) => e instanceof DataError && e.code === 'DataLoss' && /could not be read/.test(e.message),
       );
     }

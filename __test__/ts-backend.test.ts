@@ -303,8 +303,9 @@ describe('ts backend: multi-chunk external links', () => {
     let chunks = 0;
     for (let chunk = await statement.nextChunk(); chunk !== null; chunk = await statement.nextChunk()) {
       chunks += 1;
-      assert.deepEqual([...chunk.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff], 'starts with a continuation marker');
-      assert.deepEqual([...chunk.subarray(chunk.length - 8)], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], 'ends with EOS');
+      const { ipc } = chunk;
+      assert.deepEqual([...ipc.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff], 'starts with a continuation marker');
+      assert.deepEqual([...ipc.subarray(ipc.length - 8)], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], 'ends with EOS');
     }
     assert.equal(chunks, 3);
     assert.equal(await statement.nextChunk(), null);

@@ -55,10 +55,21 @@ export interface BackendExport {
   next(): Promise<{ bytes: Uint8Array; rowsDone: number } | null>;
 }
 
+/** One chunk of a result. */
+export interface ResultChunk {
+  /** One Arrow IPC stream. */
+  ipc: Uint8Array;
+  /**
+   * Where its record batches lie, from an engine that read the stream's messages already (the
+   * native kernel, encoded as in crates/node/src/statement.rs): absent, the stream is parsed.
+   */
+  layout?: Float64Array | null;
+}
+
 export interface BackendStatement {
   execute(sql: string, args: BackendExecuteArgs): Promise<BackendResultInfo>;
-  /** Next chunk as an Arrow IPC stream, or null at the end. */
-  nextChunk(): Promise<Uint8Array | null>;
+  /** Next chunk, or null at the end. */
+  nextChunk(): Promise<ResultChunk | null>;
   readonly statementId: string | null;
   /** Returns at once; pending calls reject with a cancellation error. */
   cancel(): void;

@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
 import { watchAbort } from './abort-watch';
-import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement } from './backend';
+import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement, ResultChunk } from './backend';
 import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
 import { chunkBatches } from './chunk-batches';
 import { type ColumnDescription, describe } from './description';
@@ -264,9 +264,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
    * fetch raises it again, so a short result never passes for a whole one, even from rows the
    * cursor buffered before the failure.
    */
-  private async nextChunk(statement: BackendStatement, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
+  private async nextChunk(statement: BackendStatement, signal: AbortSignal | undefined): Promise<ResultChunk | null> {
     if (this.failure !== undefined) throw this.failure;
-    let chunk: Uint8Array | null;
+    let chunk: ResultChunk | null;
     try {
       chunk = await this.call(statement, signal, () =>
         this.inTurn(() => {

@@ -9,6 +9,7 @@ import type {
   BackendOptions,
   BackendResultInfo,
   BackendStatement,
+  ResultChunk,
 } from './backend';
 import { decodeNativeError, native } from './errors';
 import { loadNative } from './native';
@@ -16,6 +17,7 @@ import { withDefaults } from './options';
 
 type NativeStatement = import('../index').NativeStatement;
 type NativeConnection = import('../index').NativeConnection;
+type NativeChunk = import('../index').NativeChunk;
 
 class Statement implements BackendStatement {
   /** Bytes of chunks taken out of the engine's external memory count; null when not deferring. */
@@ -27,7 +29,7 @@ class Statement implements BackendStatement {
     return native(() => this.inner.execute(sql, args));
   }
 
-  nextChunk(): Promise<Uint8Array | null> {
+  nextChunk(): Promise<ResultChunk | null> {
     // A chunk already decoded (or the end) is taken without the round trip through the runtime.
     let ready: ReturnType<NativeStatement['readyChunk']>;
     try {
@@ -53,12 +55,13 @@ class Statement implements BackendStatement {
     };
   }
 
-  private handedOut(chunk: Uint8Array | null): Uint8Array | null {
-    if (chunk !== null && this.deferred !== null) {
-      loadNative().adjustExternalMemory(-chunk.byteLength);
-      this.deferred += chunk.byteLength;
+  private handedOut(chunk: NativeChunk | null): ResultChunk | null {
+    if (chunk === null) return null;
+    if (this.deferred !== null) {
+      loadNative().adjustExternalMemory(-chunk.bytes.byteLength);
+      this.deferred += chunk.bytes.byteLength;
     }
-    return chunk;
+    return { ipc: chunk.bytes, layout: chunk.layout };
   }
 
   get statementId(): string | null {

@@ -12,6 +12,7 @@ import type {
   BackendParameter,
   BackendResultInfo,
   BackendStatement,
+  ResultChunk,
 } from '../backend';
 import { interfaceError, makeError, programmingError, type SluiceError } from '../errors';
 import { cancelled, internal, statementFailure, withStatementId } from './failures';
@@ -251,11 +252,12 @@ export class Statement implements BackendStatement {
     });
   }
 
-  async nextChunk(): Promise<Uint8Array | null> {
+  async nextChunk(): Promise<ResultChunk | null> {
     this.checkOpen();
     if (!this.results) throw programmingError('the statement has no result: execute it first');
     try {
-      return await this.results.nextChunk();
+      const ipc = await this.results.nextChunk();
+      return ipc === null ? null : { ipc };
     } catch (e) {
       throw this.closedUnder(e);
     }

@@ -21,7 +21,7 @@ pub use auth::{FetchedToken, TokenProvider};
 pub use config::{AuthConfig, Config, PollConfig, ProxyConfig, ResultConfig};
 pub use connection::Connection;
 pub use error::{Error, ErrorCode, Result};
-pub use results::{encode_ipc, Chunk, ResultMemory};
+pub use results::{encode_ipc, BatchLayout, Chunk, IpcChunk, ResultMemory, StreamLayout};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use statement::{Disposition, ExecuteOptions, ResultFormat, ResultInfo, Statement};

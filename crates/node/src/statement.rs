@@ -1,5 +1,5 @@
 //! The native Statement: execute, stream chunks as Arrow IPC Buffers (handed over without a
-//! copy), cancel without waiting, close.
+//! copy) with where their batches lie, cancel without waiting, close.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sluice_kernel::export::Export;
 use sluice_kernel::wire::{ColumnInfo, ParameterItem, QueryTag};
-use sluice_kernel::{encode_ipc, ExecuteOptions};
+use sluice_kernel::{encode_ipc, ExecuteOptions, IpcChunk, StreamLayout};
 
 use crate::error::IntoNapi;
 use crate::export::{self, ExportArgs, NativeExport};
@@ -62,10 +62,53 @@ pub struct ResultInfo {
     pub schema_ipc: Buffer,
 }
 
+/// One result chunk: an Arrow IPC stream, and where its record batches lie when it holds only
+/// plain ones, so JavaScript builds them without parsing the messages again.
+#[napi(object)]
+pub struct NativeChunk {
+    pub bytes: Buffer,
+    /// The schema message's end, then per batch: rows, body offset, body length, the field node
+    /// count and (length, null count) pairs, the buffer count and (offset, length) pairs, the
+    /// variadic buffer count and the counts. Every figure is exact in a double.
+    pub layout: Option<Float64Array>,
+}
+
+impl From<IpcChunk> for NativeChunk {
+    fn from(chunk: IpcChunk) -> Self {
+        NativeChunk {
+            bytes: chunk.bytes.into(),
+            layout: chunk.layout.as_ref().map(|l| encode_layout(l).into()),
+        }
+    }
+}
+
+fn encode_layout(layout: &StreamLayout) -> Vec<f64> {
+    let mut out = vec![layout.schema_end as f64];
+    for batch in &layout.batches {
+        out.extend([
+            batch.rows as f64,
+            batch.body_offset as f64,
+            batch.body_length as f64,
+            batch.nodes.len() as f64,
+        ]);
+        out.extend(batch.nodes.iter().flat_map(|&(l, n)| [l as f64, n as f64]));
+        out.push(batch.buffers.len() as f64);
+        out.extend(
+            batch
+                .buffers
+                .iter()
+                .flat_map(|&(o, l)| [o as f64, l as f64]),
+        );
+        out.push(batch.variadic_buffer_counts.len() as f64);
+        out.extend(batch.variadic_buffer_counts.iter().map(|&c| c as f64));
+    }
+    out
+}
+
 /// What `readyChunk()` found: the next chunk, or none at the end of the result.
 #[napi(object)]
 pub struct ReadyChunk {
-    pub chunk: Option<Buffer>,
+    pub chunk: Option<NativeChunk>,
 }
 
 #[napi]
@@ -151,7 +194,7 @@ impl NativeStatement {
     /// the next: overlapping calls run on several runtime threads and may settle out of order
     /// (the TypeScript cursor takes them in turn). After a failure, every later call fails too.
     #[napi]
-    pub async fn next_chunk(&self) -> Result<Option<Buffer>> {
+    pub async fn next_chunk(&self) -> Result<Option<NativeChunk>> {
         let Some(chunk) = self.inner.next_chunk().await.napi()? else {
             return Ok(None);
         };

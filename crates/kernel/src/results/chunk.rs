@@ -11,6 +11,7 @@ use arrow_ipc::writer::StreamWriter;
 use arrow_schema::SchemaRef;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::layout::{stream_layout, StreamLayout};
 use crate::error::{Error, Result};
 
 /// The budget bytes held for one chunk's memory. Every clone gives them back when dropped, so
@@ -48,7 +49,16 @@ pub struct Chunk {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
     ipc: Option<Buffer>,
+    /// Where the batches lie in `ipc`, found once the decoder accepted it.
+    layout: Option<StreamLayout>,
     reservation: Option<Reservation>,
+}
+
+/// A chunk handed over as bytes: one Arrow IPC stream and, when it holds only plain record
+/// batches, where they lie in it (see `layout`).
+pub struct IpcChunk {
+    pub bytes: Vec<u8>,
+    pub layout: Option<StreamLayout>,
 }
 
 impl std::fmt::Debug for Chunk {
@@ -97,11 +107,13 @@ impl Chunk {
         let schema = decoder.schema().ok_or_else(|| {
             Error::data_loss(format!("result chunk {index} holds no Arrow schema"))
         })?;
+        let layout = stream_layout(whole.as_slice());
         Ok(Chunk {
             index,
             schema,
             batches,
             ipc: Some(whole),
+            layout,
             reservation: None,
         })
     }
@@ -112,6 +124,7 @@ impl Chunk {
             schema,
             batches,
             ipc: None,
+            layout: None,
             reservation: None,
         }
     }
@@ -137,25 +150,31 @@ impl Chunk {
         )
     }
 
-    /// The chunk as one Arrow IPC stream. Without copying when the chunk arrived as IPC and
-    /// nothing else holds its memory; encoded otherwise. The bytes leave the result's memory
-    /// budget: they are the caller's from then on.
-    pub fn into_ipc(self) -> Result<Vec<u8>> {
+    /// The chunk as one Arrow IPC stream with its layout. Without copying when the chunk arrived
+    /// as IPC and nothing else holds its memory; encoded otherwise. The bytes leave the result's
+    /// memory budget: they are the caller's from then on.
+    pub fn into_ipc(self) -> Result<IpcChunk> {
         let Chunk {
             schema,
             batches,
             ipc,
+            layout,
             reservation: _reservation,
             ..
         } = self;
         match ipc {
             Some(buffer) => {
                 drop(batches);
-                Ok(buffer
+                let bytes = buffer
                     .into_vec::<u8>()
-                    .unwrap_or_else(|shared| shared.as_slice().to_vec()))
+                    .unwrap_or_else(|shared| shared.as_slice().to_vec());
+                Ok(IpcChunk { bytes, layout })
             }
-            None => encode_ipc(&schema, &batches),
+            None => {
+                let bytes = encode_ipc(&schema, &batches)?;
+                let layout = stream_layout(&bytes);
+                Ok(IpcChunk { bytes, layout })
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 mod chunk;
 mod download;
 mod json;
+mod layout;
 mod links;
 
 use std::sync::Arc;
@@ -20,7 +21,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use chunk::Reservation;
-pub use chunk::{encode_ipc, Chunk};
+pub use chunk::{encode_ipc, Chunk, IpcChunk};
+pub use layout::{BatchLayout, StreamLayout};
 
 use crate::codec;
 use crate::config::ResultConfig;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Table } from 'apache-arrow';
 import { type ConnectOptions, connect } from '#dist/index';
+import { mixedRows } from './helpers/queries';
 import { useWarehouse } from './helpers/warehouse';
 
 /**
@@ -88,17 +89,7 @@ const NULLS = `SELECT id,
   ${NULLABLE.map(([name, value]) => `CASE WHEN id = 1 THEN NULL ELSE ${value} END AS ${name}`).join(',\n  ')}
   FROM range(3) ORDER BY id`;
 
-const BULK = `SELECT id,
-  CASE WHEN id % 7 = 0 THEN NULL ELSE CAST(id % 100 AS TINYINT) END AS tiny,
-  CASE WHEN id % 11 = 0 THEN NULL ELSE id * 1000003 END AS big,
-  CAST(id AS DOUBLE) / 3 AS ratio,
-  CASE WHEN id % 5 = 0 THEN NULL ELSE CAST(id AS DECIMAL(20,4)) / 7 END AS dec,
-  CASE WHEN id % 3 = 0 THEN NULL ELSE concat('row-', CAST(id AS STRING)) END AS label,
-  id % 2 = 0 AS even,
-  DATE '2000-01-01' + CAST(id % 10000 AS INT) AS day,
-  make_array(id, id + 1) AS pair,
-  NAMED_STRUCT('n', id, 's', CAST(id AS STRING)) AS st
-  FROM range(20000) ORDER BY id`;
+const BULK = mixedRows(20000);
 
 /** Arrow columns as plain values, so two tables compare value for value. */
 function columns(table: Table): Record<string, unknown[]> {

@@ -10,6 +10,7 @@ use lz4_flex::block::{decompress_into, decompress_into_with_dict, DecompressErro
 use twox_hash::XxHash32;
 
 use crate::error::{Error, Result};
+use crate::prefault::prefault;
 
 const FRAME_MAGIC: u32 = 0x184D_2204;
 /// Linked blocks may refer back this far into what the frame decoded before them.
@@ -46,10 +47,9 @@ struct Output {
 
 impl Output {
     fn zeroed(capacity: usize) -> Self {
-        Output {
-            buf: vec![0; capacity],
-            len: 0,
-        }
+        let mut buf = vec![0; capacity];
+        prefault(&mut buf);
+        Output { buf, len: 0 }
     }
 
     fn written(&self) -> &[u8] {

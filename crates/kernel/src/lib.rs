@@ -8,6 +8,7 @@ mod connection;
 mod error;
 pub mod export;
 mod http;
+mod prefault;
 mod results;
 mod retry;
 mod secret;

@@ -6,6 +6,7 @@ use futures::StreamExt;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorCode};
+use crate::prefault::prefault_spare;
 use crate::wire::ExternalLink;
 
 pub(crate) enum DownloadError {
@@ -83,6 +84,7 @@ pub(crate) async fn fetch(
         .unwrap_or(0)
         .min(max_bytes);
     let mut body = Vec::with_capacity(capacity);
+    prefault_spare(&mut body);
     let mut stream = response.bytes_stream();
     while let Some(piece) = stream.next().await {
         let piece = piece.map_err(|e| {

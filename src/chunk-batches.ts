@@ -63,8 +63,9 @@ function laidOut(ipc: Uint8Array, layout: Float64Array): RecordBatch[] {
 let lastSchema: { bytes: Uint8Array; schema: Schema } | undefined;
 
 /**
- * The stream's own schema. Not a table's: a table built from batches merges fields of the same
- * name, so `SELECT ?, ?` would give the second column the first one's type.
+ * The stream's own schema: its field types tell the loader how many buffers each column has. Not
+ * a table's: apache-arrow merges same-named fields when it builds batches and tables
+ * (apache/arrow-js#288), and `SELECT ?, ?` would load the second column as the first one's type.
  */
 function schemaOf(bytes: Uint8Array): Schema {
   if (lastSchema !== undefined && sameBytes(lastSchema.bytes, bytes)) return lastSchema.schema;

@@ -1,11 +1,12 @@
 //! Faults in the pages of a large fresh buffer with one system call before it is written whole.
 //!
-//! A decoded chunk lands in memory fresh from the system, and each of its 4 KiB pages is mapped
-//! on first write, one trap per page: 12-15% of the client's CPU samples while it fetched TPC-H
-//! lineitem (profiled with perf). `MADV_POPULATE_WRITE` (Linux 5.14) maps the whole range in one call: writing 30 fresh
-//! 37 MiB buffers took 580-630 ms with a trap per page against 410-460 ms populated first (the
-//! 2-vCPU VM of docs/reliability-and-performance.md, section 4.2). The contents do not change,
-//! so where the call is refused (an older kernel) or unavailable (other systems) nothing is lost.
+//! A decoded chunk lands in memory fresh from the system, and each of its pages is mapped on
+//! first write, one trap per page: 12-15% of the client's CPU samples while it fetched TPC-H
+//! lineitem (profiled with perf). `MADV_POPULATE_WRITE` (Linux 5.14) maps the whole range in one
+//! call: writing 30 fresh 37 MiB buffers took 580-630 ms with a trap per page against 410-460 ms
+//! populated first (the 2-vCPU VM of docs/reliability-and-performance.md, section 4.2). The
+//! contents do not change, so where the call is refused (an older kernel) or unavailable (other
+//! systems) nothing is lost.
 
 /// Below this the system call costs more than the traps it saves.
 const WORTH_IT: usize = 1 << 20;
@@ -32,9 +33,15 @@ fn populate(ptr: *mut u8, len: usize) {
 fn populate_pages(ptr: *mut u8, len: usize) {
     // The Linux ABI value on every architecture (asm-generic/mman-common.h); older libc crates lack it.
     const MADV_POPULATE_WRITE: libc::c_int = 23;
-    const PAGE: usize = 4096;
-    let start = (ptr as usize).next_multiple_of(PAGE);
-    let end = (ptr as usize + len) / PAGE * PAGE;
+    // 4 KiB on x86-64, but 16 or 64 KiB on some arm64 kernels, where a 4 KiB-aligned range
+    // would be refused.
+    // SAFETY: sysconf only reads a system setting.
+    let page = match usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }) {
+        Ok(page) if page.is_power_of_two() => page,
+        _ => return,
+    };
+    let start = (ptr as usize).next_multiple_of(page);
+    let end = (ptr as usize + len) / page * page;
     if end > start {
         // SAFETY: the range lies inside memory the caller borrows mutably; populating pages
         // maps them and leaves their contents as they are.

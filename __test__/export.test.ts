@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tableFromIPC } from 'apache-arrow';
+import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
 import { type Connection, connect, NotSupportedError, OperationalError } from '#dist/index';
 import { cargoTargetDir, type LocalWarehouse } from '#dist/local-warehouse';
 import { admin, requests } from './helpers/admin';
@@ -191,6 +191,18 @@ describe('export', () => {
         assert.deepEqual(
           table.schema.fields.map((f) => f.name),
           ['id', 'twice'],
+        );
+        // Columns of one name keep their own types: read with the file's own schema, not a
+        // table's, which would merge them (apache/arrow-js#288).
+        const cursor = connection.cursor();
+        await cursor.execute("SELECT id AS x, 'a' AS x FROM range(3) WHERE id < 0");
+        const parts: Buffer[] = [];
+        for await (const part of cursor.stream({ format: 'arrow' })) parts.push(part as Buffer);
+        const reader = RecordBatchReader.from(Buffer.concat(parts));
+        reader.open();
+        assert.deepEqual(
+          reader.schema.fields.map((f) => `${f.name}: ${f.type}`),
+          ['x: Int64', 'x: Utf8'],
         );
         await connection.close();
       });

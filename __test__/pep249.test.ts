@@ -229,6 +229,21 @@ for (const backend of ['native', 'ts'] as const) {
       await connection.close();
     });
 
+    it("an empty result's table has the result's schema, each column with its own type", async () => {
+      const connection = await open();
+      const cursor = connection.cursor();
+      // Repeated names: a schema read through an apache-arrow Table would give both columns the
+      // second one's type (apache/arrow-js#288).
+      await cursor.execute("SELECT id AS x, 'a' AS x FROM range(3) WHERE id < 0");
+      const table = await cursor.fetchArrow();
+      assert.equal(table.numRows, 0);
+      assert.deepEqual(
+        table.schema.fields.map((f) => `${f.name}: ${f.type}`),
+        ['x: Int64', 'x: Utf8'],
+      );
+      await connection.close();
+    });
+
     it('a new execute replaces the previous result; for await iterates rows', async () => {
       const connection = await open();
       const cursor = connection.cursor<{ id: bigint }>();

@@ -28,12 +28,28 @@ export function chunkBatches(chunk: ResultChunk): RecordBatch[] {
   try {
     return chunk.layout ? laidOut(chunk.ipc, chunk.layout) : tableFromIPC(chunk.ipc).batches;
   } catch (e) {
-    throw new DataError(
-      `a result chunk could not be read as Arrow IPC: ${e instanceof Error ? e.message : String(e)}`,
-      { code: 'DataLoss' },
-      { cause: e },
-    );
+    throw unreadable('a result chunk', e);
   }
+}
+
+/**
+ * The schema an IPC stream starts with, each field with its own type (see schemaOf): what an
+ * empty result's table or exported file is built from.
+ */
+export function ipcSchema(ipc: Uint8Array): Schema {
+  try {
+    return schemaOf(ipc);
+  } catch (e) {
+    throw unreadable("a result's schema", e);
+  }
+}
+
+function unreadable(what: string, e: unknown): DataError {
+  return new DataError(
+    `${what} could not be read as Arrow IPC: ${e instanceof Error ? e.message : String(e)}`,
+    { code: 'DataLoss' },
+    { cause: e },
+  );
 }
 
 /** The batches of `ipc` where `layout` (see ResultChunk) places them. */
@@ -72,7 +88,7 @@ function schemaOf(bytes: Uint8Array): Schema {
   const reader = RecordBatchReader.from(bytes);
   reader.open();
   const schema = reader.schema;
-  if (schema === undefined) throw new Error('the chunk holds no schema');
+  if (schema === undefined) throw new Error('the stream holds no schema');
   lastSchema = { bytes: bytes.slice(), schema };
   return schema;
 }

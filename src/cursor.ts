@@ -5,11 +5,11 @@
  */
 
 import type { Readable, Writable } from 'node:stream';
-import { type RecordBatch, type Schema, Table, tableFromIPC } from 'apache-arrow';
+import { type RecordBatch, Table } from 'apache-arrow';
 import { watchAbort } from './abort-watch';
 import type { BackendColumn, BackendConnection, BackendResultInfo, BackendStatement, ResultChunk } from './backend';
 import { type ExecuteOptions, executeOptions, type FetchOptions, fetchOptions, shown } from './call-options';
-import { chunkBatches } from './chunk-batches';
+import { chunkBatches, ipcSchema } from './chunk-batches';
 import { type ColumnDescription, describe } from './description';
 import { interfaceError, OperationalError, programmingError, SluiceError } from './errors';
 import type { StreamOptions } from './export/options';
@@ -392,7 +392,9 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /** The rest of the result as one apache-arrow Table. */
   async fetchArrow(options?: FetchOptions): Promise<Table> {
-    const info = this.info;
+    this.checkResult();
+    // Taken now: an empty result's table is built from this result's schema after the await.
+    const info = this.info as BackendResultInfo;
     const batches: RecordBatch[] = [];
     // Every chunk is kept until the table is built, so the collections its memory would trigger
     // on the way could free none of it: the backend counts that memory once, at the end.
@@ -403,8 +405,7 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
       counted?.();
     }
     if (batches.length > 0) return new Table(batches);
-    const schema: Schema = tableFromIPC(info?.schemaIpc ?? new Uint8Array()).schema;
-    return new Table(schema);
+    return new Table(ipcSchema(info.schemaIpc));
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<R> {

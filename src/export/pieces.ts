@@ -3,9 +3,8 @@
  * native backend (bytes never become JavaScript rows), from the JS encoder on the ts backend.
  */
 
-import { tableFromIPC } from 'apache-arrow';
 import type { BackendResultInfo, BackendStatement } from '../backend';
-import { chunkBatches } from '../chunk-batches';
+import { chunkBatches, ipcSchema } from '../chunk-batches';
 import { NotSupportedError } from '../errors';
 import { JsEncoder } from './js-encoder';
 import type { EncodeOptions } from './options';
@@ -50,7 +49,7 @@ class JsPieces implements PieceSource {
       const chunk = await this.statement.nextChunk();
       if (chunk === null) {
         this.done = true;
-        add(this.encoder.finish(tableFromIPC(this.info.schemaIpc).schema));
+        add(this.encoder.finish(ipcSchema(this.info.schemaIpc)));
         break;
       }
       const batches = chunkBatches(chunk);

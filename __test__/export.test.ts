@@ -176,9 +176,12 @@ describe('export', () => {
     for (const backend of ['native', 'ts'] as const) {
       it(`keep their header, brackets and schema (${backend})`, async () => {
         const connection = await connect(warehouse().connectOptions({ backend }));
-        const run = async (format: 'csv' | 'json' | 'ndjson' | 'arrow') => {
+        const run = async (
+          format: 'csv' | 'json' | 'ndjson' | 'arrow',
+          sql = 'SELECT id, id * 2 AS twice FROM range(10) WHERE id < 0',
+        ) => {
           const cursor = connection.cursor();
-          await cursor.execute('SELECT id, id * 2 AS twice FROM range(10) WHERE id < 0');
+          await cursor.execute(sql);
           const parts: Buffer[] = [];
           for await (const part of cursor.stream({ format })) parts.push(part as Buffer);
           return Buffer.concat(parts);
@@ -194,11 +197,9 @@ describe('export', () => {
         );
         // Columns of one name keep their own types: read with the file's own schema, not a
         // table's, which would merge them (apache/arrow-js#288).
-        const cursor = connection.cursor();
-        await cursor.execute("SELECT id AS x, 'a' AS x FROM range(3) WHERE id < 0");
-        const parts: Buffer[] = [];
-        for await (const part of cursor.stream({ format: 'arrow' })) parts.push(part as Buffer);
-        const reader = RecordBatchReader.from(Buffer.concat(parts));
+        const reader = RecordBatchReader.from(
+          await run('arrow', "SELECT id AS x, 'a' AS x FROM range(3) WHERE id < 0"),
+        );
         reader.open();
         assert.deepEqual(
           reader.schema.fields.map((f) => `${f.name}: ${f.type}`),

@@ -392,13 +392,13 @@ export class Cursor<R = Row> implements AsyncIterable<R> {
 
   /** The rest of the result as one apache-arrow Table. */
   async fetchArrow(options?: FetchOptions): Promise<Table> {
-    this.checkResult();
+    const statement = this.checkResult();
     // Taken now: an empty result's table is built from this result's schema after the await.
     const info = this.info as BackendResultInfo;
     const batches: RecordBatch[] = [];
     // Every chunk is kept until the table is built, so the collections its memory would trigger
     // on the way could free none of it: the backend counts that memory once, at the end.
-    const counted = this.#statement?.deferMemoryAccounting?.();
+    const counted = statement.deferMemoryAccounting?.();
     try {
       for await (const batch of this.arrowBatches(options)) batches.push(batch);
     } finally {
